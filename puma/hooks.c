@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The hook layer: cleancache semantics on a kernel without cleancache.
+ *
+ * cleancache left mainline in 5.17.  PUMA keeps its contract (struct
+ * puma_hook_ops) and attaches it with ftrace to functions that Debian's
+ * 6.1 and 6.12 kernels both export or trace.  This is the only file that
+ * knows which kernel functions those are; see Documentation/admin-guide/
+ * puma.rst for the map and the reasons.
+ *
+ * Two kinds of hooks:
+ *
+ * - observers run at a function's entry and look at its arguments:
+ *   __filemap_remove_folio(folio, shadow), the one place every folio leaves
+ *   the page cache through.  Whether the removal is an eviction (put) or
+ *   the start of a content change (invalidate_page) is decided by the
+ *   caller: only removals from the reclaim/drop_caches path
+ *   (__remove_mapping) are evictions.
+ *
+ * - redirects replace a function by a wrapper (FTRACE_OPS_FL_IPMODIFY) that
+ *   acts, calls the original, and may act again when it returns.  The
+ *   original is called from inside this module, which the ftrace callback
+ *   recognises (within_module()) and lets through.  The call is never in
+ *   tail position (puma_hook_leave() follows it): a tail jump would be
+ *   redirected again, forever.
+ *
+ * Unloading: after the ftrace ops are unregistered no new call can enter a
+ * wrapper; synchronize_rcu_tasks() then waits for any task preempted
+ * between the ftrace trampoline and puma_hook_enter(), puma_hooks_inflight
+ * for the wrappers still running (a truncate may sleep for long), and a
+ * last synchronize_rcu_tasks() for the instructions after
+ * puma_hook_leave().
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/fs.h>
+#include <linux/fs_context.h>
+#include <linux/ftrace.h>
+#include <linux/kallsyms.h>
+#include <linux/kprobes.h>
+#include <linux/module.h>
+#include <linux/pagemap.h>
+#include <linux/wait_bit.h>
+
+#include "config.h"
+#include "hooks.h"
+
+static const struct puma_hook_ops *puma_ops;
+
+static atomic_t puma_hooks_inflight = ATOMIC_INIT(0);
+
+static void puma_hook_enter(void)
+{
+	atomic_inc(&puma_hooks_inflight);
+}
+
+static void puma_hook_leave(void)
+{
+	if (atomic_dec_and_test(&puma_hooks_inflight))
+		wake_up_var(&puma_hooks_inflight);
+}
+
+/* ---- symbol lookup ----------------------------------------------------- */
+
+typedef unsigned long (*puma_kallsyms_lookup_name_t)(const char *name);
+static puma_kallsyms_lookup_name_t puma_kallsyms_lookup_name;
+
+/*
+ * Where the function containing @addr starts and ends.  A kprobe's address
+ * may lie past the function's ENDBR (IBT kernels, 6.12): calling it there
+ * through a pointer would fault, so callers use the start.
+ */
+static int puma_function_range(unsigned long addr, unsigned long *start,
+			       unsigned long *end)
+{
+	char sym[KSYM_SYMBOL_LEN];
+	unsigned long off, size;
+	const char *plus;
+
+	sprint_symbol(sym, addr);
+	plus = strchr(sym, '+');
+	if (!plus || sscanf(plus, "+%lx/%lx", &off, &size) != 2 || !size)
+		return -ENOENT;
+	*start = addr - off;
+	*end = *start + size;
+	return 0;
+}
+
+/*
+ * kallsyms_lookup_name() is not exported; a kprobe resolves its address.
+ * Used only at load time, for the functions PUMA calls or compares return
+ * addresses against but cannot name.
+ */
+static int puma_resolve_kallsyms(void)
+{
+	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
+	unsigned long start, end;
+	int ret;
+
+	ret = register_kprobe(&kp);
+	if (ret)
+		return ret;
+	ret = puma_function_range((unsigned long)kp.addr, &start, &end);
+	unregister_kprobe(&kp);
+	if (ret)
+		return ret;
+	puma_kallsyms_lookup_name = (puma_kallsyms_lookup_name_t)start;
+	return 0;
+}
+
+/* The start and end of function @name, or -ENOENT. */
+static int puma_symbol_range(const char *name, unsigned long *start,
+			     unsigned long *end)
+{
+	unsigned long addr = puma_kallsyms_lookup_name(name);
+
+	if (!addr)
+		return -ENOENT;
+	return puma_function_range(addr, start, end);
+}
+
+/* ---- put or invalidate: who removes the folio -------------------------- */
+
+/*
+ * Functions from which __filemap_remove_folio() evicts a folio whose content
+ * stays valid.  __remove_mapping() serves reclaim and mapping_evict_folio()
+ * (drop_caches, fadvise DONTNEED); the others are listed in case the
+ * compiler inlined it.  Every other caller (truncate_inode_folio(),
+ * invalidate_complete_folio2(), __split_huge_page()) is on its way to a
+ * content change.
+ */
+static const char * const puma_evict_callers[] = {
+	"__remove_mapping", "remove_mapping", "shrink_folio_list",
+};
+
+static struct {
+	unsigned long start, end;
+} puma_evict_ranges[ARRAY_SIZE(puma_evict_callers)];
+
+static bool puma_is_eviction(unsigned long parent_ip)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(puma_evict_ranges); i++)
+		if (parent_ip >= puma_evict_ranges[i].start &&
+		    parent_ip < puma_evict_ranges[i].end)
+			return true;
+	return false;
+}
+
+static int puma_resolve_evict_callers(void)
+{
+	unsigned int i, found = 0;
+
+	for (i = 0; i < ARRAY_SIZE(puma_evict_callers); i++)
+		if (!puma_symbol_range(puma_evict_callers[i],
+				       &puma_evict_ranges[i].start,
+				       &puma_evict_ranges[i].end))
+			found++;
+	if (!puma_evict_ranges[0].end) {
+		pr_err("cannot find __remove_mapping: unsupported kernel\n");
+		return -ENOENT;
+	}
+	return found ? 0 : -ENOENT;
+}
+
+static bool puma_regular_file(const struct address_space *mapping)
+{
+	return mapping && mapping->host && S_ISREG(mapping->host->i_mode);
+}
+
+/* Observer of __filemap_remove_folio(struct folio *folio, void *shadow). */
+static void notrace puma_hook_remove_folio(unsigned long ip,
+					   unsigned long parent_ip,
+					   struct ftrace_ops *op,
+					   struct ftrace_regs *fregs)
+{
+	struct pt_regs *regs = ftrace_get_regs(fregs);
+	struct folio *folio;
+
+	if (!regs)
+		return;
+	folio = (struct folio *)regs->di;
+	if (!puma_regular_file(folio->mapping))
+		return;
+	if (!puma_is_eviction(parent_ip))
+		puma_ops->invalidate_page(folio);
+	else if (puma_is_enabled())
+		puma_ops->put(folio);
+}
+
+/* ---- wrappers ---------------------------------------------------------- */
+
+static void puma_wrap_ra_unbounded(struct readahead_control *ractl,
+				   unsigned long nr_to_read,
+				   unsigned long lookahead_size)
+{
+	puma_hook_enter();
+	if (puma_is_enabled() && puma_regular_file(ractl->mapping))
+		puma_ops->get(ractl, nr_to_read);
+	page_cache_ra_unbounded(ractl, nr_to_read, lookahead_size);
+	puma_hook_leave();
+}
+
+/* page_cache_ra_order() is not exported: called through its address. */
+typedef void (*puma_ra_order_t)(struct readahead_control *ractl,
+				struct file_ra_state *ra,
+				unsigned int new_order);
+static puma_ra_order_t puma_orig_ra_order;
+
+static void puma_wrap_ra_order(struct readahead_control *ractl,
+			       struct file_ra_state *ra,
+			       unsigned int new_order)
+{
+	puma_hook_enter();
+	/* Without large folios it falls back to page_cache_ra_unbounded(). */
+	if (puma_is_enabled() && puma_regular_file(ractl->mapping) &&
+	    mapping_large_folio_support(ractl->mapping) && ra->size >= 4)
+		puma_ops->get(ractl, ra->size);
+	puma_orig_ra_order(ractl, ra, new_order);
+	puma_hook_leave();
+}
+
+static void puma_invalidate_mapping(struct address_space *mapping)
+{
+	if (puma_regular_file(mapping))
+		puma_ops->invalidate_inode(mapping);
+}
+
+/*
+ * Both before and after: a folio evicted by reclaim while the truncate
+ * runs would otherwise leave an old copy behind, as cleancache knew.
+ */
+static void puma_wrap_truncate_range(struct address_space *mapping,
+				     loff_t lstart, loff_t lend)
+{
+	puma_hook_enter();
+	puma_invalidate_mapping(mapping);
+	truncate_inode_pages_range(mapping, lstart, lend);
+	puma_invalidate_mapping(mapping);
+	puma_hook_leave();
+}
+
+static int puma_wrap_invalidate2_range(struct address_space *mapping,
+				       pgoff_t start, pgoff_t end)
+{
+	int ret;
+
+	puma_hook_enter();
+	puma_invalidate_mapping(mapping);
+	ret = invalidate_inode_pages2_range(mapping, start, end);
+	puma_invalidate_mapping(mapping);
+	puma_hook_leave();
+	return ret;
+}
+
+static void puma_wrap_shutdown_super(struct super_block *sb)
+{
+	puma_hook_enter();
+	generic_shutdown_super(sb);
+	puma_ops->invalidate_fs(sb);
+	puma_hook_leave();
+}
+
+static int puma_wrap_vfs_get_tree(struct fs_context *fc)
+{
+	int ret;
+
+	puma_hook_enter();
+	ret = vfs_get_tree(fc);
+	if (!ret)
+		puma_ops->init_fs(fc->root->d_sb);
+	puma_hook_leave();
+	return ret;
+}
+
+/* ---- registration ------------------------------------------------------ */
+
+/**
+ * struct puma_hook - one attachment point
+ * @name: the kernel function
+ * @wrapper: the function that replaces it, or NULL for an observer
+ * @observe: the observer, when @wrapper is NULL
+ * @ops: the ftrace ops
+ * @registered: @ops is registered
+ */
+struct puma_hook {
+	const char *name;
+	void *wrapper;
+	ftrace_func_t observe;
+	struct ftrace_ops ops;
+	bool registered;
+};
+
+static void notrace puma_hook_redirect(unsigned long ip,
+				       unsigned long parent_ip,
+				       struct ftrace_ops *op,
+				       struct ftrace_regs *fregs)
+{
+	struct puma_hook *hook = container_of(op, struct puma_hook, ops);
+	struct pt_regs *regs = ftrace_get_regs(fregs);
+
+	if (regs && !within_module(parent_ip, THIS_MODULE))
+		regs->ip = (unsigned long)hook->wrapper;
+}
+
+/* In registration order: invalidations first, so none is missed. */
+static struct puma_hook puma_hooks[] = {
+	{ "truncate_inode_pages_range", puma_wrap_truncate_range },
+	{ "invalidate_inode_pages2_range", puma_wrap_invalidate2_range },
+	{ "generic_shutdown_super", puma_wrap_shutdown_super },
+	{ "__filemap_remove_folio", NULL, puma_hook_remove_folio },
+	{ "page_cache_ra_unbounded", puma_wrap_ra_unbounded },
+	{ "page_cache_ra_order", puma_wrap_ra_order },
+	{ "vfs_get_tree", puma_wrap_vfs_get_tree },
+};
+
+static int puma_hook_register(struct puma_hook *hook)
+{
+	int ret;
+
+	hook->ops.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_RECURSION;
+	if (hook->wrapper) {
+		hook->ops.func = puma_hook_redirect;
+		hook->ops.flags |= FTRACE_OPS_FL_IPMODIFY;
+	} else {
+		hook->ops.func = hook->observe;
+	}
+	ret = ftrace_set_filter(&hook->ops, (unsigned char *)hook->name,
+				strlen(hook->name), 0);
+	if (ret) {
+		pr_err("cannot trace %s: %d\n", hook->name, ret);
+		return ret;
+	}
+	ret = register_ftrace_function(&hook->ops);
+	if (ret) {
+		pr_err("cannot hook %s: %d\n", hook->name, ret);
+		ftrace_free_filter(&hook->ops);
+		return ret;
+	}
+	hook->registered = true;
+	return 0;
+}
+
+static void puma_hooks_unregister(void)
+{
+	int i;
+
+	for (i = ARRAY_SIZE(puma_hooks) - 1; i >= 0; i--) {
+		struct puma_hook *hook = &puma_hooks[i];
+
+		if (!hook->registered)
+			continue;
+		unregister_ftrace_function(&hook->ops);
+		ftrace_free_filter(&hook->ops);
+		hook->registered = false;
+	}
+	synchronize_rcu_tasks();
+	wait_var_event(&puma_hooks_inflight,
+		       !atomic_read(&puma_hooks_inflight));
+	synchronize_rcu_tasks();
+}
+
+/**
+ * puma_hooks_init() - attach @ops to the page cache
+ * @ops: the operations; every member must be set
+ *
+ * Context: process, may sleep.
+ * Return: 0, or a negative errno when the running kernel lacks a hook
+ * point (nothing stays attached then).
+ */
+int puma_hooks_init(const struct puma_hook_ops *ops)
+{
+	unsigned long start, end;
+	unsigned int i;
+	int ret;
+
+	puma_ops = ops;
+	ret = puma_resolve_kallsyms();
+	if (ret) {
+		pr_err("cannot resolve kallsyms_lookup_name: %d\n", ret);
+		return ret;
+	}
+	ret = puma_resolve_evict_callers();
+	if (ret)
+		return ret;
+	ret = puma_symbol_range("page_cache_ra_order", &start, &end);
+	if (ret) {
+		pr_err("cannot find page_cache_ra_order: unsupported kernel\n");
+		return ret;
+	}
+	puma_orig_ra_order = (puma_ra_order_t)start;
+
+	for (i = 0; i < ARRAY_SIZE(puma_hooks); i++) {
+		ret = puma_hook_register(&puma_hooks[i]);
+		if (ret) {
+			puma_hooks_unregister();
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/**
+ * puma_hooks_exit() - detach; returns when no operation can run any more
+ *
+ * Context: process, may sleep (until in-flight truncates, readaheads and
+ * unmounts that entered a wrapper have left it).
+ */
+void puma_hooks_exit(void)
+{
+	puma_hooks_unregister();
+}

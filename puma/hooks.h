@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The hook layer: attaches a cleancache-style set of operations to the
+ * page cache of an unmodified kernel.
+ */
+#ifndef _PUMA_HOOKS_H
+#define _PUMA_HOOKS_H
+
+struct address_space;
+struct folio;
+struct readahead_control;
+struct super_block;
+
+/**
+ * struct puma_hook_ops - what the page cache tells PUMA
+ * @init_fs: a filesystem is mounted (or was, when the hooks attach).
+ *	Process context, may sleep.
+ * @put: a clean folio of a regular file leaves the page cache by eviction
+ *	(reclaim, drop_caches, fadvise); its content is still the file's.
+ *	IRQs off, the mapping's i_pages lock held, the folio locked and maybe
+ *	frozen: must not sleep nor take a folio reference.  Only called while
+ *	PUMA is enabled.
+ * @get: readahead is about to read @nr_to_read pages of @ractl from disk,
+ *	skipping any already in the page cache.  Process context, may sleep.
+ *	Only called while PUMA is enabled.
+ * @invalidate_page: a folio of a regular file leaves the page cache
+ *	because its content is about to change or be discarded.  Same
+ *	context as @put.
+ * @invalidate_inode: the content of a regular file may change (truncate,
+ *	hole punch, direct-I/O write) or the file goes (inode eviction).
+ *	Called both before and after the page cache is changed.  Process
+ *	context, may sleep.
+ * @invalidate_fs: a filesystem was shut down (unmount); no page of it is
+ *	left in the page cache.  Process context, may sleep.
+ *
+ * Invalidations are delivered whether or not PUMA is enabled.
+ */
+struct puma_hook_ops {
+	void (*init_fs)(struct super_block *sb);
+	void (*put)(struct folio *folio);
+	void (*get)(struct readahead_control *ractl, unsigned long nr_to_read);
+	void (*invalidate_page)(struct folio *folio);
+	void (*invalidate_inode)(struct address_space *mapping);
+	void (*invalidate_fs)(struct super_block *sb);
+};
+
+int puma_hooks_init(const struct puma_hook_ops *ops);
+void puma_hooks_exit(void);
+
+#endif /* _PUMA_HOOKS_H */

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PUMA: a cooperative page cache for virtual machines.
+ *
+ * A VM under memory pressure (the borrower) hands the clean page-cache
+ * pages it evicts to VMs with idle memory (lenders) and reads them back
+ * from there instead of from disk.  This file only brings the parts up in
+ * order and down in reverse; reading it tells the architecture:
+ *
+ *   config    settings (enabled, opted-in filesystems)
+ *   pools     one per opted-in mounted filesystem, with counters
+ *   frontend  the cleancache-style operations, attached by hooks.c
+ *   sysfs     /sys/kernel/puma
+ *   netlink   the "puma" generic netlink family (pumactl)
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+
+#include "config.h"
+#include "frontend.h"
+#include "netlink.h"
+#include "pool.h"
+#include "puma.h"
+#include "sysfs.h"
+
+static int __init puma_init(void)
+{
+	int ret;
+
+	ret = puma_config_init();
+	if (ret)
+		return ret;
+	ret = puma_pools_init();
+	if (ret)
+		goto err_config;
+	ret = puma_frontend_init();
+	if (ret)
+		goto err_pools;
+	/* Pools for the filesystems mounted before the hooks attached. */
+	puma_config_sync_pools();
+	ret = puma_sysfs_init();
+	if (ret)
+		goto err_frontend;
+	ret = puma_netlink_init();
+	if (ret)
+		goto err_sysfs;
+
+	pr_info("version %s loaded\n", PUMA_VERSION);
+	return 0;
+
+err_sysfs:
+	puma_sysfs_exit();
+err_frontend:
+	puma_frontend_exit();
+err_pools:
+	puma_pools_exit();
+err_config:
+	puma_config_exit();
+	return ret;
+}
+
+static void __exit puma_exit(void)
+{
+	puma_netlink_exit();
+	puma_sysfs_exit();
+	puma_frontend_exit();
+	puma_pools_exit();
+	puma_config_exit();
+	pr_info("unloaded\n");
+}
+
+module_init(puma_init);
+module_exit(puma_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("The PUMA developers");
+MODULE_DESCRIPTION("PUMA: cooperative page cache for virtual machines");
+MODULE_VERSION(PUMA_VERSION);

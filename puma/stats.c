@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PUMA's event counters.
+ *
+ * Counters are bumped on the page-cache eviction path with IRQs off, so they
+ * are per-CPU and never take a lock; a read sums all possible CPUs and may
+ * miss an increment that is in flight, which is fine for statistics.
+ */
+#include <linux/cpumask.h>
+#include <linux/errno.h>
+#include <linux/percpu.h>
+
+#include "stats.h"
+
+const char * const puma_stat_names[PUMA_STAT_NR] = {
+	[PUMA_STAT_POOLS_CREATED]	= "pools_created",
+	[PUMA_STAT_PUTS]		= "puts",
+	[PUMA_STAT_PUTS_INELIGIBLE]	= "puts_ineligible",
+	[PUMA_STAT_GETS]		= "gets",
+	[PUMA_STAT_GET_PAGES]		= "get_pages",
+	[PUMA_STAT_INVALIDATE_PAGES]	= "invalidate_pages",
+	[PUMA_STAT_INVALIDATE_INODES]	= "invalidate_inodes",
+	[PUMA_STAT_INVALIDATE_FS]	= "invalidate_fs",
+};
+
+/**
+ * puma_stats_alloc() - allocate a zeroed counter set
+ * @stats: the set to initialise
+ * @gfp: allocation flags (GFP_ATOMIC on the eviction path)
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int puma_stats_alloc(struct puma_stats *stats, gfp_t gfp)
+{
+	stats->cpu = __alloc_percpu_gfp(sizeof(u64) * PUMA_STAT_NR,
+					__alignof__(u64), gfp);
+	return stats->cpu ? 0 : -ENOMEM;
+}
+
+/**
+ * puma_stats_free() - free a counter set; a NULL set is ignored
+ * @stats: the set
+ */
+void puma_stats_free(struct puma_stats *stats)
+{
+	free_percpu(stats->cpu);
+	stats->cpu = NULL;
+}
+
+/**
+ * puma_stats_read() - the current value of one counter
+ * @stats: the set
+ * @stat: which counter
+ *
+ * Return: the sum over all possible CPUs.
+ */
+u64 puma_stats_read(const struct puma_stats *stats, enum puma_stat stat)
+{
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu_ptr(stats->cpu, cpu)[stat];
+	return sum;
+}
+
+/**
+ * puma_stats_reset() - set every counter of @stats to zero
+ * @stats: the set
+ *
+ * Context: process; racing increments may survive the reset.
+ */
+void puma_stats_reset(struct puma_stats *stats)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		memset(per_cpu_ptr(stats->cpu, cpu), 0,
+		       sizeof(u64) * PUMA_STAT_NR);
+}
