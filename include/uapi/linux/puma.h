@@ -59,6 +59,7 @@ enum puma_cmd {
 
 	__PUMA_CMD_MAX,
 };
+
 #define PUMA_CMD_MAX (__PUMA_CMD_MAX - 1)
 
 enum puma_attr {
@@ -75,6 +76,7 @@ enum puma_attr {
 
 	__PUMA_A_MAX,
 };
+
 #define PUMA_A_MAX (__PUMA_A_MAX - 1)
 
 enum puma_stat_attr {
@@ -85,6 +87,7 @@ enum puma_stat_attr {
 
 	__PUMA_STAT_A_MAX,
 };
+
 #define PUMA_STAT_A_MAX (__PUMA_STAT_A_MAX - 1)
 
 enum puma_pool_attr {
@@ -97,6 +100,7 @@ enum puma_pool_attr {
 
 	__PUMA_POOL_A_MAX,
 };
+
 #define PUMA_POOL_A_MAX (__PUMA_POOL_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_PUMA_H */

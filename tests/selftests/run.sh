@@ -1,0 +1,16 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run PUMA's selftests inside a guest: every NN-*.sh next to this file, in
+# order, or those named on the command line.  Prints TAP; exits non-zero
+# when any test failed.
+dir=$(dirname "$0")
+fail=0
+tests=$*
+[ -n "$tests" ] || tests=$(ls "$dir"/[0-9][0-9]-*.sh)
+echo "TAP version 13"
+for t in $tests; do
+	echo "# running $(basename "$t")"
+	T_NAME=$(basename "$t" .sh | sed 's/^[0-9]*-//') sh "$t" || fail=1
+done
+exit $fail
