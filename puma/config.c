@@ -2,9 +2,10 @@
 /*
  * PUMA's run-time settings.
  *
- * enabled: when 0, the hooks stay attached but do nothing, and every pool
- * is invalidated (PUMA does not see invalidations while disabled, so what
- * lenders hold could go stale).
+ * enabled: when 0, the hooks stay attached but neither put nor get, and
+ * every pool is invalidated: nothing held remotely outlives a period in
+ * which PUMA was off (invalidations are still delivered meanwhile, but an
+ * operator turning PUMA off expects lenders to hold nothing of it).
  *
  * filesystems: the opt-in list of filesystem types.  A pool exists for each
  * mounted superblock whose type is on the list; changing the list creates

@@ -46,11 +46,15 @@ void puma_frontend_init_fs(struct super_block *sb)
 	}
 }
 
-/* A folio whose content equals what the filesystem would read from disk. */
+/*
+ * A folio whose content equals what the filesystem would read from disk.
+ * A poisoned folio (memory failure) also leaves through the eviction path
+ * on some filesystems: its content is lost, never a copy to keep.
+ */
 static bool puma_folio_clean(struct folio *folio)
 {
 	return folio_test_uptodate(folio) && !folio_test_dirty(folio) &&
-	       !folio_test_writeback(folio);
+	       !folio_test_writeback(folio) && !folio_test_hwpoison(folio);
 }
 
 /*
@@ -156,8 +160,7 @@ void puma_frontend_prune(void)
 /**
  * puma_frontend_invalidate_all() - forget every remotely held page
  *
- * Pools stay; what is filed under them goes.  Used when PUMA is disabled,
- * since it does not see invalidations while it is.
+ * Pools stay; what is filed under them goes.  Used when PUMA is disabled.
  *
  * Context: process, may sleep.
  */

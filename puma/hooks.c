@@ -11,11 +11,13 @@
  * Two kinds of hooks:
  *
  * - observers run at a function's entry and look at its arguments:
- *   __filemap_remove_folio(folio, shadow), the one place every folio leaves
- *   the page cache through.  Whether the removal is an eviction (put) or
- *   the start of a content change (invalidate_page) is decided by the
- *   caller: only removals from the reclaim/drop_caches path
- *   (__remove_mapping) are evictions.
+ *   __filemap_remove_folio(folio, shadow), through which single folios
+ *   leave the page cache (truncate also removes folios in batches, through
+ *   delete_from_page_cache_batch(): those are covered by the invalidation
+ *   of the whole file around truncate_inode_pages_range()).  Whether a
+ *   removal is an eviction (put) or the start of a content change
+ *   (invalidate_page) is decided by the caller: only removals from the
+ *   reclaim/drop_caches path (__remove_mapping) are evictions.
  *
  * - redirects replace a function by a wrapper (FTRACE_OPS_FL_IPMODIFY) that
  *   acts, calls the original, and may act again when it returns.  The

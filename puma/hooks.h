@@ -15,8 +15,9 @@ struct super_block;
  * struct puma_hook_ops - what the page cache tells PUMA
  * @init_fs: a filesystem is mounted (or was, when the hooks attach).
  *	Process context, may sleep.
- * @put: a clean folio of a regular file leaves the page cache by eviction
- *	(reclaim, drop_caches, fadvise); its content is still the file's.
+ * @put: a folio of a regular file leaves the page cache by eviction
+ *	(reclaim, drop_caches, fadvise).  Its content is the file's if it is
+ *	uptodate, clean and not under writeback: the operation checks.
  *	IRQs off, the mapping's i_pages lock held, the folio locked and maybe
  *	frozen: must not sleep nor take a folio reference.  Only called while
  *	PUMA is enabled.

@@ -18,7 +18,7 @@ drop_caches
 # Loaded after the mount: the pool must come from the mounted-fs scan.
 puma_load
 check_ge "pool created for the mounted ext4" "$(stat_get pools_created)" 1
-check "pumactl lists the pool" sh -c "pumactl status | grep -q ext4"
+check "pumactl lists the pool" sh -c "pumactl status | grep -q '^pool .*fstype ext4'"
 
 # delta NAME: change of counter NAME since the last snapshot
 snap() {
@@ -68,7 +68,7 @@ check_eq "unlink: no puts" "$(delta puts)" 0
 snap
 scratch_umount
 check_eq "umount: filesystem invalidated" "$(delta invalidate_fs)" 1
-check "umount: pool gone" sh -c "! pumactl status | grep -q ext4"
+check "umount: pool gone" sh -c "! pumactl status | grep -q '^pool .*fstype ext4'"
 
 snap
 scratch_mount

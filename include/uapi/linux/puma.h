@@ -26,8 +26,9 @@
  *   prints the names it receives, so new counters need no tool change.
  *
  * PUMA_CMD_GET_POOLS (dumpit, unprivileged)
- *   One message per pool (one pool per mounted, opted-in filesystem that
- *   PUMA has seen activity on):
+ *   One message per pool (one pool per mounted filesystem whose type is
+ *   opted in, created at mount or when the module loads or the list
+ *   changes):
  *            PUMA_A_POOL           nest    PUMA_POOL_A_DEV (u32, the
  *                                          superblock's dev_t in the
  *                                          kernel's encoding, see

@@ -1,0 +1,109 @@
+#!/bin/busybox sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# /init of PUMA's test guests (see scripts/vm.sh).  Mounts the usual file
+# systems, loads the modules listed in /lib/modules/puma-guest/order, sets
+# up the network from the kernel command line, then runs /job.sh with its
+# output on the results channel /dev/ttyS1 and a last line
+# "PUMA-EXIT <status>" (after any kernel BUG/WARNING lines of dmesg, as
+# "# dmesg: ..." comments), and powers off.  /dev/ttyS0 stays the console for
+# kernel messages and for this script's own.
+#
+# Kernel command line:
+#   puma.ip=ADDR/PREFIX  address of eth0
+#   puma.name=NAME       host name
+#   puma.shell=1         interactive shell on the console instead of a job
+#
+# This runs under busybox sh, where applets win over $PATH: host binaries
+# (ip, tc, fio) are only reached by full path or from /bin/sh, which is dash.
+
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
+MODDIR=/lib/modules/puma-guest
+RESULTS=/dev/ttyS1
+
+mount_all() {
+	mount -t devtmpfs dev /dev
+	exec </dev/console >/dev/console 2>&1
+	mkdir -p /dev/pts /dev/shm
+	mount -t devpts devpts /dev/pts
+	mount -t proc proc /proc
+	mount -t sysfs sys /sys
+	mount -t debugfs debugfs /sys/kernel/debug
+	mount -t tmpfs tmpfs /tmp
+	mount -t tmpfs tmpfs /dev/shm
+	mount -t tmpfs tmpfs /run
+}
+
+load_modules() {
+	while read -r m; do
+		insmod "$MODDIR/$m.ko" || echo "init: insmod $m failed"
+	done <"$MODDIR/order"
+}
+
+# arg NAME: the value of NAME=... on the kernel command line
+arg() {
+	for w in $(cat /proc/cmdline); do # words, not lines
+		case "$w" in "$1="*) echo "${w#*=}"; return 0 ;; esac
+	done
+	return 1
+}
+
+setup_net() {
+	hostname "$(arg puma.name || echo puma)"
+	ip link set lo up
+	addr=$(arg puma.ip) || return 0
+	ip link set eth0 up && ip addr add "$addr" dev eth0 ||
+		echo "init: cannot configure eth0 with $addr"
+}
+
+uptime_s() { cut -d' ' -f1 /proc/uptime; }
+
+run_shell() {
+	# ash for line editing; aliases make it find host binaries first
+	for f in /usr/bin/* /usr/sbin/*; do
+		[ -L "$f" ] || echo "alias ${f##*/}=$f"
+	done >/etc/profile
+	echo "init: booted in $(uptime_s) s; /bin/sh is dash; poweroff -f to leave"
+	setsid cttyhack /bin/busybox sh -l
+}
+
+run_job() {
+	if [ ! -f /job.sh ]; then
+		echo "init: no /job.sh" >"$RESULTS"
+		echo "PUMA-EXIT 127" >"$RESULTS"
+		return
+	fi
+	stty -F "$RESULTS" raw -echo
+	exec 3>"$RESULTS"
+	echo "init: job starts at $(uptime_s) s"
+	(cd / && /bin/sh /job.sh) </dev/null >&3 2>&3
+	rc=$?
+	echo "init: job ended with $rc at $(uptime_s) s"
+	dmesg_check >&3
+	echo "PUMA-EXIT $rc" >&3
+	exec 3>&-
+}
+
+# dmesg_check: kernel complaints during the run, as TAP comments
+dmesg_check() {
+	dmesg | grep -E 'BUG:|WARNING:|Oops|general protection|RIP:' | head -40 |
+		sed 's/^/# dmesg: /'
+}
+
+# Disks the job left mounted are unmounted, or at least made read-only,
+# so that the next boot finds clean file systems.
+unmount_disks() {
+	umount -a -r -t ext2,ext3,ext4,xfs 2>/dev/null
+	sync
+}
+
+mount_all
+load_modules
+setup_net
+if [ "$(arg puma.shell)" = 1 ]; then
+	run_shell
+else
+	run_job
+fi
+unmount_disks
+poweroff -f
