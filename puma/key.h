@@ -8,6 +8,7 @@
 #define _PUMA_KEY_H
 
 #include <linux/limits.h>
+#include <asm/page.h>
 #include <linux/types.h>
 
 /**
@@ -38,8 +39,8 @@ struct puma_wire_key {
 	__le64 index;
 } __packed;
 
-/* Largest page index a key may carry: that of the last page of MAX_LFS_FILESIZE. */
-#define PUMA_KEY_INDEX_MAX	((u64)(LLONG_MAX >> 12))
+/* Largest page index a key may carry: MAX_LFS_FILESIZE >> PAGE_SHIFT. */
+#define PUMA_KEY_INDEX_MAX	((u64)(LLONG_MAX >> PAGE_SHIFT))
 
 void puma_key_encode(const struct puma_key *key, struct puma_wire_key *wire);
 int puma_key_decode(const struct puma_wire_key *wire, struct puma_key *key);

@@ -9,6 +9,7 @@
 #include <linux/cpumask.h>
 #include <linux/errno.h>
 #include <linux/percpu.h>
+#include <linux/string.h>
 
 #include "stats.h"
 

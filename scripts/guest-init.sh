@@ -1,5 +1,6 @@
 #!/bin/busybox sh
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash
 #
 # /init of PUMA's test guests (see scripts/vm.sh).  Mounts the usual file
 # systems, loads the modules listed in /lib/modules/puma-guest/order, sets
@@ -15,7 +16,8 @@
 #   puma.shell=1         interactive shell on the console instead of a job
 #
 # This runs under busybox sh, where applets win over $PATH: host binaries
-# (ip, tc, fio) are only reached by full path or from /bin/sh, which is dash.
+# (ip, tc, fio) are only reached by full path or from /bin/sh, which is
+# bash.  The job and the interactive shell run under /bin/sh.
 
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
 MODDIR=/lib/modules/puma-guest
@@ -42,7 +44,8 @@ load_modules() {
 
 # arg NAME: the value of NAME=... on the kernel command line
 arg() {
-	for w in $(cat /proc/cmdline); do # words, not lines
+	# shellcheck disable=SC2013 # words, not lines
+	for w in $(cat /proc/cmdline); do
 		case "$w" in "$1="*) echo "${w#*=}"; return 0 ;; esac
 	done
 	return 1
@@ -59,18 +62,19 @@ setup_net() {
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
 
 run_shell() {
-	# ash for line editing; aliases make it find host binaries first
-	for f in /usr/bin/* /usr/sbin/*; do
-		[ -L "$f" ] || echo "alias ${f##*/}=$f"
-	done >/etc/profile
-	echo "init: booted in $(uptime_s) s; /bin/sh is dash; poweroff -f to leave"
-	setsid cttyhack /bin/busybox sh -l
+	echo "init: booted in $(uptime_s) s; exit the shell to power off"
+	echo 'PS1="\h:\w# "' >/etc/profile
+	setsid cttyhack /bin/bash -l
 }
 
 run_job() {
 	if [ ! -f /job.sh ]; then
-		echo "init: no /job.sh" >"$RESULTS"
-		echo "PUMA-EXIT 127" >"$RESULTS"
+		{
+			echo "init: no /job.sh"
+			dmesg | grep 'Initramfs unpacking failed' &&
+				echo "init: the initramfs needs more than half the guest's RAM"
+			echo "PUMA-EXIT 127"
+		} >"$RESULTS"
 		return
 	fi
 	stty -F "$RESULTS" raw -echo

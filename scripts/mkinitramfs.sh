@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build the initramfs PUMA's test guests boot: busybox, the host's dash (as
-# /bin/sh), ip, tc and, on request, fio with the libraries ldd names, the
-# kernel modules the guest needs, and scripts/guest-init.sh as /init.
+# Build the initramfs PUMA's test guests boot: busybox, and from the host
+# bash (as /bin/sh), ip, tc, mountpoint and, on request, fio, with the
+# libraries ldd names; the kernel modules the guest needs; and
+# scripts/guest-init.sh as /init.
+#
+# /bin/sh is bash, not busybox: busybox sh runs its own applets before
+# searching $PATH, so a script's `tc` would be busybox's (no netem) and its
+# `ip` too.  Bash in POSIX mode honours $PATH, accepts the bashisms busybox
+# sh accepts, and its error messages name the errno (dash's do not).
 #
 # The output is several gzip'd newc cpio archives concatenated, which the
 # kernel unpacks in order:
-#   base   busybox, dash, ip, tc, modules, /init  (cached per kernel ABI)
+#   base   busybox, bash, ip, tc, modules, /init  (cached per kernel ABI)
 #   fio    fio and its ~80 MiB of libraries        (cached; only with --fio)
 #   extra  the --add files, rebuilt on every call (small: puma.ko, tests...)
 # Caches live in $PUMA_CACHE/vm/initramfs/.
@@ -27,7 +33,7 @@ MODDIR=/usr/lib/modules/puma-guest
 # "crc32c", and the guest has no modprobe to load it on demand.
 WANT_MODULES=(crc32c_generic virtio_pci virtio_blk virtio_net ext4 xfs
 	      sch_netem virtio_console)
-HOST_BINS=(/usr/bin/dash /usr/sbin/ip /usr/sbin/tc)
+HOST_BINS=(/usr/bin/bash /usr/sbin/ip /usr/sbin/tc /usr/bin/mountpoint)
 
 usage() {
 	cat <<EOF
@@ -170,14 +176,15 @@ build_base() { # OUT LINE
 	root=$(mktemp -d "$CACHE/root.XXXXXX")
 	make_skeleton "$root"
 	for b in "${HOST_BINS[@]}"; do add_file "$root" "$b" "$b"; done
-	ln -s dash "$root/usr/bin/sh"
-	# netem's delay distribution tables
+	ln -s bash "$root/usr/bin/sh"
+	# netem's delay distribution tables; terminal types for the shell
 	cp -r /usr/lib/x86_64-linux-gnu/tc "$root/usr/lib/x86_64-linux-gnu/" 2>/dev/null || true
+	cp -r /lib/terminfo "$root/usr/lib/" 2>/dev/null || true
 	add_busybox "$root"
 	add_modules "$root" "$kdir" "$abi"
 	install -m 755 "$HERE/guest-init.sh" "$root/init"
-	pack "$root" "$out.part"
-	mv "$out.part" "$out"
+	pack "$root" "$out.$$"
+	mv "$out.$$" "$out"
 	rm -rf "$root"
 }
 
@@ -186,8 +193,8 @@ build_fio() { # OUT
 	log "building fio layer"
 	root=$(mktemp -d "$CACHE/fio.XXXXXX")
 	add_file "$root" /usr/bin/fio /usr/bin/fio
-	pack "$root" "$1.part"
-	mv "$1.part" "$1"
+	pack "$root" "$1.$$"
+	mv "$1.$$" "$1"
 	rm -rf "$root"
 }
 

@@ -86,19 +86,20 @@ check_opts() {
 	[ -z "$NET" ] || [[ $IP =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+/[0-9]+$ ]] ||
 		die "--net needs --ip ADDR/PREFIX"
 	[ -n "$NET" ] || [ -z "$IP" ] || die "--ip needs --net"
+	[ "$FIO" = 0 ] || [ "$MEM" -ge 512 ] || say "--fio needs --mem 512 or more"
 	LOG=${LOG:-$VMDIR/$NAME.console.log}
 }
 
 # --- qemu arguments --------------------------------------------------------
 
 accel_args() {
+	local a="tcg (no usable kvm)"
 	if [ -r /dev/kvm ] && [ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo; then
-		QEMU+=(-accel kvm -cpu host)
-		[ -n "${PUMA_VM_ACCEL_SAID:-}" ] || say "accelerator: kvm"
-	else
-		QEMU+=(-accel tcg)
-		[ -n "${PUMA_VM_ACCEL_SAID:-}" ] || say "accelerator: tcg (no usable kvm)"
+		a=kvm
+		QEMU+=(-cpu host)
 	fi
+	QEMU+=(-accel "${a%% *}")
+	[ -n "${PUMA_VM_ACCEL_SAID:-}" ] || say "accelerator: $a"
 }
 
 disk_args() {
@@ -146,27 +147,29 @@ net_args() {
 
 # kernel_image: the kernel to boot.  QEMU boots an uncompressed vmlinux
 # through its PVH entry point, which skips the kernel's self-decompression
-# (2.5 s of a TCG boot for 6.1's xz).  Extracted once into $VMDIR; falls
-# back to the vmlinuz.
+# (2.5 s of a TCG boot for 6.1's xz).  Extracted once into $VMDIR.
 kernel_image() {
-	local z out off unz
+	local z out
 	z=$(echo "$(bash "$HERE/deps.sh" --print-kernel "$KLINE")"/boot/vmlinuz-*)
 	out=$VMDIR/vmlinux-${z##*/vmlinuz-}
-	if [ ! -s "$out" ]; then
-		off=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00|\x28\xb5\x2f\xfd' "$z" |
-			head -1 | cut -d: -f1 || true)
-		unz="zstd -dcq"
-		[ "$(tail -c +$((off + 1)) "$z" | head -c 1 | od -An -tx1)" = " fd" ] &&
-			unz="xz -dcq"
-		tail -c +$((off + 1)) "$z" | $unz >"$out.$$" 2>/dev/null || true
-		if [ "$(head -c 4 "$out.$$" | od -An -c | tr -d ' ')" = 177ELF ]; then
-			mv "$out.$$" "$out"
-		else
-			rm -f "$out.$$"
-			out=$z
-		fi
-	fi
+	[ -s "$out" ] || extract_vmlinux "$z" "$out" || out=$z
 	echo "$out"
+}
+
+# extract_vmlinux VMLINUZ OUT: unpack the xz or zstd payload, if an ELF
+extract_vmlinux() {
+	local m off
+	for m in '\xfd7zXZ\x00 xz' '\x28\xb5\x2f\xfd zstd'; do
+		off=$(LC_ALL=C grep -obUaP "${m% *}" "$1" | head -1 | cut -d: -f1 || true)
+		[ -n "$off" ] || continue
+		tail -c +$((off + 1)) "$1" | ${m#* } -dcq >"$2.$$" 2>/dev/null || true
+		if [ "$(head -c 4 "$2.$$" | od -An -c | tr -d ' ')" = 177ELF ]; then
+			mv "$2.$$" "$2"
+			return 0
+		fi
+	done
+	rm -f "$2.$$"
+	return 1
 }
 
 # base_args INITRD: QEMU and CMDLINE common to run and shell
@@ -179,16 +182,14 @@ base_args() {
 	disk_args
 }
 
-# build_initrd OUT [JOB_FILE]: the initramfs, with /job.sh appended
+# build_initrd OUT [DIR/job.sh]: the initramfs, with /job.sh appended
 build_initrd() {
 	local a args=()
 	for a in "${ADDS[@]}"; do args+=(--add "$a"); done
 	[ "$FIO" = 0 ] || args+=(--fio)
 	bash "$HERE/mkinitramfs.sh" "$KLINE" "$1" "${args[@]}"
 	[ $# -ge 2 ] || return 0
-	mkdir "$TMP/job"
-	cp "$2" "$TMP/job/job.sh"
-	(cd "$TMP/job" && echo job.sh | cpio -o -H newc -R 0:0 --quiet) |
+	(cd "$(dirname "$2")" && echo job.sh | cpio -o -H newc -R 0:0 --quiet) |
 		gzip -n >>"$1"
 }
 
@@ -254,12 +255,14 @@ cmd_run() {
 		-serial "file:$LOG" -serial "file:$TMP/results" \
 		</dev/null {RFD}>&- &
 	QPID=$!
+	SECONDS=0
 	wait "$QPID" || rc=$?
 	QPID=
 	exec {RFD}>&-
 	RFD=
 	wait
-	if [ $rc = 124 ] || [ $rc = 137 ]; then
+	# 137: qemu ignored timeout's TERM and got its KILL
+	if [ $rc = 124 ] || { [ $rc = 137 ] && [ $SECONDS -ge "$TIMEOUT" ]; }; then
 		say "guest $NAME timed out after $TIMEOUT s"
 		exit 124
 	fi
@@ -340,6 +343,11 @@ cmd_shell() {
 	build_initrd "$TMP/initrd"
 	base_args "$TMP/initrd"
 	CMDLINE+=" puma.shell=1"
+	# the kernel hands TERM=... to init; keep ours if the guest knows it
+	local t=${TERM:-}
+	if [ -n "$t" ] && [ -e "/lib/terminfo/${t:0:1}/$t" ]; then
+		CMDLINE+=" TERM=$t"
+	fi
 	"${QEMU[@]}" -nic none -append "$CMDLINE" -serial mon:stdio || true
 }
 

@@ -77,8 +77,8 @@ check_eq "mount: pool created" "$(delta pools_created)" 1
 # Filesystems not opted in and a disabled PUMA see nothing.
 dd if=/dev/urandom of=$F bs=1M count=4 2>/dev/null
 sync
-echo xfs >$PUMA_SYS/filesystems
 snap
+echo xfs >$PUMA_SYS/filesystems
 cat $F >/dev/null
 drop_caches
 check_eq "ext4 opted out: filesystem invalidated" "$(delta invalidate_fs)" 1

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # TAP helpers for PUMA's selftests.  Sourced by each test, which runs inside
-# a guest under busybox sh with the module at $PUMA_KO, pumactl on PATH, and
+# a guest (/bin/sh is bash in POSIX mode, busybox provides the tools) with the module at $PUMA_KO, pumactl on PATH, and
 # a scratch ext4 disk at $PUMA_DISK.  Results are TAP 13 lines with a plan
 # at the end; a test exits non-zero when any check failed.
 
