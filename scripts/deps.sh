@@ -7,22 +7,25 @@
 # Kernels are never installed on this machine: the image and header packages
 # are downloaded and unpacked with dpkg-deb -x into $PUMA_CACHE.
 #
-# Usage: scripts/deps.sh [--print-kdir 6.1|6.12] [--print-kernel 6.1|6.12]
+# Usage: scripts/deps.sh          everything the tests need (default)
+#        scripts/deps.sh build    only what building the module and pumactl
+#                                 against existing headers needs
+#        scripts/deps.sh --print-kdir|--print-kernel|--print-abi 6.1|6.12
 set -euo pipefail
 
 PUMA_CACHE=${PUMA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/puma}
 export DEBIAN_FRONTEND=noninteractive
 
-PKGS=(build-essential gcc-12 make bc flex bison kmod cpio xz-utils zstd
-      qemu-system-x86 busybox-static linux-source-6.1 libnl-genl-3-dev
-      libnl-3-dev pkg-config fio sparse dwarves e2fsprogs iproute2 python3
-      libelf-dev libssl-dev rsync iputils-ping)
+BUILD_PKGS=(build-essential gcc-12 make bc flex bison kmod libelf-dev
+	    libssl-dev dwarves libnl-genl-3-dev libnl-3-dev pkg-config rsync)
+TEST_PKGS=(cpio xz-utils zstd qemu-system-x86 busybox-static linux-source-6.1
+	   fio sparse e2fsprogs iproute2 python3 iputils-ping util-linux)
 
 log() { echo "deps: $*" >&2; }
 
 install_packages() {
 	local missing=() p
-	for p in "${PKGS[@]}"; do
+	for p in "$@"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
 			missing+=("$p")
 	done
@@ -135,8 +138,16 @@ case "${1:-}" in
 --print-abi)
 	cached_abi "$2"
 	exit 0 ;;
+
+build)
+	install_packages "${BUILD_PKGS[@]}"
+	exit 0 ;;
+"") ;;
+*)
+	echo "usage: deps.sh [build | --print-kdir|--print-kernel|--print-abi LINE]" >&2
+	exit 2 ;;
 esac
 
-install_packages
+install_packages "${BUILD_PKGS[@]}" "${TEST_PKGS[@]}"
 fetch_kernel 6.1
 fetch_kernel 6.12

@@ -22,11 +22,12 @@ write_fails() {
 	err=$(printf '%s' "$2" 2>&1 >"$PUMA_SYS/$1")
 	st=$?
 	after=$(cat "$PUMA_SYS/$1")
+	shown=$(printf '%s' "$2" | awk 1 ORS='\\n')
 	if [ $st -ne 0 ] && echo "$err" | grep -q 'Invalid argument' &&
 	   [ "$before" = "$after" ]; then
-		ok "$1 rejects '$2'"
+		ok "$1 rejects '$shown'"
 	else
-		not_ok "$1 rejects '$2' (status $st, '$err', '$before' -> '$after')"
+		not_ok "$1 rejects '$shown' (status $st, '$err', '$before' -> '$after')"
 	fi
 }
 
