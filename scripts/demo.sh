@@ -32,10 +32,11 @@ echo "writing a \${size} MiB file of random bytes (twice the page cache)"
 dd if=/dev/urandom of=/mnt/demo/data bs=1M count=\$size 2>/dev/null
 sync; echo 3 >/proc/sys/vm/drop_caches
 insmod /puma/puma.ko
+now() { awk '{ print \$1 }' /proc/uptime; }
 for pass in 1 2; do
-	t0=\$(date +%s)
+	t0=\$(now)
 	cat /mnt/demo/data >/dev/null
-	echo "read pass \$pass: \$(( \$(date +%s) - t0 )) s"
+	echo "read pass \$pass: \$(awk -v a=\$t0 -v b=\$(now) 'BEGIN { printf "%.2f", b - a }') s"
 done
 echo
 echo "what PUMA saw (pumactl status):"
