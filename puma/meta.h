@@ -40,18 +40,18 @@ struct puma_meta_rec {
  * struct puma_meta_inode - records of one file
  * @ino: inode number, the key in &puma_meta.inodes
  * @gen: inode generation; records of another generation never match
- * @pages: page index -> record (value entry)
- * @count: records in @pages; under the @pages lock
+ * @ref: one for the index, one per store in progress
  * @dead: set under the @pages lock when the inode leaves the index; a
  *	store that finds it set starts again
- * @ref: one for the index, one per store in progress
+ * @count: records in @pages; under the @pages lock
+ * @pages: page index -> record (value entry)
  * @rcu: lockless lookups may still read a removed inode
  */
 struct puma_meta_inode {
 	u64 ino;
 	u32 gen;
-	bool dead;
 	refcount_t ref;
+	bool dead;
 	unsigned long count;
 	struct xarray pages;
 	struct rcu_head rcu;
@@ -87,8 +87,7 @@ unsigned long puma_meta_erase_page(struct puma_meta *meta, u64 ino,
 unsigned long puma_meta_erase_range(struct puma_meta *meta, u64 ino,
 				    unsigned long first, unsigned long last);
 unsigned long puma_meta_erase_inode(struct puma_meta *meta, u64 ino);
-unsigned long puma_meta_erase_lender(struct puma_meta *meta,
-				     unsigned int lender);
+unsigned long puma_meta_erase_lender(struct puma_meta *meta, u8 lender);
 unsigned long puma_meta_clear(struct puma_meta *meta);
 
 size_t puma_meta_bytes(struct puma_meta *meta);

@@ -57,6 +57,8 @@ fetch_unpack() { # dest pkg...
 	local dest=$1 tmp p
 	shift
 	tmp=$(mktemp -d)
+	chmod 755 "$tmp"	# apt's _apt user downloads into it
+	chown _apt "$tmp" 2>/dev/null || true
 	(cd "$tmp" && apt-get download -qq "$@" >/dev/null)
 	mkdir -p "$dest.part"
 	for p in "$tmp"/*.deb; do dpkg-deb -x "$p" "$dest.part"; done
