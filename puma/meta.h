@@ -103,6 +103,7 @@ size_t puma_meta_bytes(struct puma_meta *meta);
  * sees the records gone (acquire here, release there).
  *
  * Context: any.
+ * Return: the number of erases so far.
  */
 static inline u64 puma_meta_seq(const struct puma_meta *meta)
 {
@@ -112,6 +113,8 @@ static inline u64 puma_meta_seq(const struct puma_meta *meta)
 /**
  * puma_meta_pages() - number of records
  * @meta: the pool's metadata
+ *
+ * Return: pages held remotely, according to the records.
  */
 static inline unsigned long puma_meta_pages(const struct puma_meta *meta)
 {
@@ -121,6 +124,8 @@ static inline unsigned long puma_meta_pages(const struct puma_meta *meta)
 /**
  * puma_meta_inodes() - number of inodes with records
  * @meta: the pool's metadata
+ *
+ * Return: inodes in the index (one just created may have no record yet).
  */
 static inline unsigned long puma_meta_inodes(const struct puma_meta *meta)
 {
