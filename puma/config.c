@@ -147,6 +147,8 @@ int puma_config_set_filesystems(const char *buf, size_t len)
 				  lockdep_is_held(&puma_config_mutex));
 	mutex_unlock(&puma_config_mutex);
 	kfree_rcu_mightsleep(old);
+	/* Pairs with the barrier in puma_frontend_init_fs(). */
+	smp_mb();
 
 	puma_config_sync_pools();
 	return 0;

@@ -38,6 +38,18 @@ void puma_frontend_init_fs(struct super_block *sb)
 	if (!puma_config_fs_opted_in(sb))
 		return;
 	ret = puma_pool_add(sb);
+	/*
+	 * A writer of the list may have pruned between the check and the
+	 * add: check again now that the pool is visible to prune.
+	 */
+	smp_mb();
+	if (!ret && !puma_config_fs_opted_in(sb)) {
+		struct puma_pool *pool = puma_pool_remove(sb);
+
+		if (pool)
+			puma_pool_put(pool);
+		return;
+	}
 	if (!ret) {
 		puma_stats_inc(&puma_global_stats, PUMA_STAT_POOLS_CREATED);
 		pr_debug("pool for %s (%s)\n", sb->s_id, sb->s_type->name);
@@ -120,13 +132,9 @@ static void puma_frontend_invalidate_inode(struct address_space *mapping)
 	puma_pool_put(pool);
 }
 
-/* Take @sb's pool out of the index and forget everything filed under it. */
-static void puma_frontend_forget(const struct super_block *sb)
+/* Forget everything filed under @pool, taken out of the index. */
+static void puma_frontend_drop(struct puma_pool *pool)
 {
-	struct puma_pool *pool = puma_pool_remove(sb);
-
-	if (!pool)
-		return;
 	puma_count(pool, PUMA_STAT_INVALIDATE_FS, 1);
 	puma_pool_put(pool);
 }
@@ -137,11 +145,17 @@ static void puma_frontend_forget(const struct super_block *sb)
  */
 static void puma_frontend_invalidate_fs(struct super_block *sb)
 {
-	puma_frontend_forget(sb);
+	struct puma_pool *pool = puma_pool_remove(sb);
+
+	if (pool)
+		puma_frontend_drop(pool);
 }
 
 /**
  * puma_frontend_prune() - drop the pools of filesystems no longer opted in
+ *
+ * Pools are taken out by identity: the superblock of a pool may be
+ * unmounted and freed meanwhile.
  *
  * Context: process, may sleep.
  */
@@ -151,8 +165,9 @@ void puma_frontend_prune(void)
 	struct puma_pool *pool;
 
 	while ((pool = puma_pool_next(&index))) {
-		if (!puma_config_type_opted_in(pool->fstype))
-			puma_frontend_forget(pool->sb);
+		if (!puma_config_type_opted_in(pool->fstype) &&
+		    puma_pool_unlink(pool))
+			puma_frontend_drop(pool);
 		puma_pool_put(pool);
 	}
 }

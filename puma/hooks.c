@@ -71,13 +71,8 @@ static void puma_hook_leave(void)
 
 /* ---- symbol lookup ----------------------------------------------------- */
 
-typedef unsigned long (*puma_kallsyms_lookup_name_t)(const char *name);
-static puma_kallsyms_lookup_name_t puma_kallsyms_lookup_name;
-
 /*
- * Where the function containing @addr starts and ends.  A kprobe's address
- * may lie past the function's ENDBR (IBT kernels, 6.12): calling it there
- * through a pointer would fault, so callers use the start.
+ * Where the function containing @addr starts and ends, from kallsyms.
  */
 static int puma_function_range(unsigned long addr, unsigned long *start,
 			       unsigned long *end)
@@ -96,36 +91,26 @@ static int puma_function_range(unsigned long addr, unsigned long *start,
 }
 
 /*
- * kallsyms_lookup_name() is not exported; a kprobe resolves its address.
- * Used only at load time, for the functions PUMA calls or compares return
- * addresses against but cannot name.
+ * The start and end of function @name.  kallsyms_lookup_name() is not
+ * exported, and calling it through its address would fault on IBT
+ * kernels (6.12 seals its ENDBR): a disabled kprobe resolves the name
+ * instead, and nothing resolved here is ever called.
  */
-static int puma_resolve_kallsyms(void)
+static int puma_symbol_range(const char *name, unsigned long *start,
+			     unsigned long *end)
 {
-	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
-	unsigned long start, end;
+	struct kprobe kp = {
+		.symbol_name = name,
+		.flags = KPROBE_FLAG_DISABLED,
+	};
 	int ret;
 
 	ret = register_kprobe(&kp);
 	if (ret)
 		return ret;
-	ret = puma_function_range((unsigned long)kp.addr, &start, &end);
+	ret = puma_function_range((unsigned long)kp.addr, start, end);
 	unregister_kprobe(&kp);
-	if (ret)
-		return ret;
-	puma_kallsyms_lookup_name = (puma_kallsyms_lookup_name_t)start;
-	return 0;
-}
-
-/* The start and end of function @name, or -ENOENT. */
-static int puma_symbol_range(const char *name, unsigned long *start,
-			     unsigned long *end)
-{
-	unsigned long addr = puma_kallsyms_lookup_name(name);
-
-	if (!addr)
-		return -ENOENT;
-	return puma_function_range(addr, start, end);
+	return ret;
 }
 
 /* ---- put or invalidate: who removes the folio -------------------------- */
@@ -178,6 +163,12 @@ static bool puma_regular_file(const struct address_space *mapping)
 	return mapping && mapping->host && S_ISREG(mapping->host->i_mode);
 }
 
+static void puma_invalidate_mapping(struct address_space *mapping)
+{
+	if (puma_regular_file(mapping))
+		puma_ops->invalidate_inode(mapping);
+}
+
 /* Observer of __filemap_remove_folio(struct folio *folio, void *shadow). */
 static void notrace puma_hook_remove_folio(unsigned long ip,
 					   unsigned long parent_ip,
@@ -187,7 +178,8 @@ static void notrace puma_hook_remove_folio(unsigned long ip,
 	struct pt_regs *regs = ftrace_get_regs(fregs);
 	struct folio *folio;
 
-	if (!regs)
+	/* SAVE_REGS guarantees them: a skip would miss an invalidation. */
+	if (WARN_ON_ONCE(!regs))
 		return;
 	folio = (struct folio *)regs->di;
 	if (!puma_regular_file(folio->mapping))
@@ -196,6 +188,29 @@ static void notrace puma_hook_remove_folio(unsigned long ip,
 		puma_ops->invalidate_page(folio);
 	else if (puma_is_enabled())
 		puma_ops->put(folio);
+}
+
+/*
+ * Observer of kiocb_invalidate_post_direct_write(struct kiocb *iocb,
+ * size_t count), which runs once a direct-I/O write has landed.  It
+ * invalidates the page cache again, but only when the file has pages
+ * cached: a page read, evicted and put while the write was in flight
+ * would keep the old content remotely.  PUMA invalidates the file every
+ * time.  (Not exported on 6.1 or 6.12, hence an observer and not a
+ * wrapper; the operation runs here with preemption off.)
+ */
+static void notrace puma_hook_post_direct_write(unsigned long ip,
+						unsigned long parent_ip,
+						struct ftrace_ops *op,
+						struct ftrace_regs *fregs)
+{
+	struct pt_regs *regs = ftrace_get_regs(fregs);
+	struct kiocb *iocb;
+
+	if (WARN_ON_ONCE(!regs))
+		return;
+	iocb = (struct kiocb *)regs->di;
+	puma_invalidate_mapping(iocb->ki_filp->f_mapping);
 }
 
 /* ---- wrappers ---------------------------------------------------------- */
@@ -209,12 +224,6 @@ static void puma_wrap_ra_unbounded(struct readahead_control *ractl,
 		puma_ops->get(ractl, nr_to_read);
 	page_cache_ra_unbounded(ractl, nr_to_read, lookahead_size);
 	puma_hook_leave();
-}
-
-static void puma_invalidate_mapping(struct address_space *mapping)
-{
-	if (puma_regular_file(mapping))
-		puma_ops->invalidate_inode(mapping);
 }
 
 /*
@@ -290,7 +299,9 @@ static void notrace puma_hook_redirect(unsigned long ip,
 	struct puma_hook *hook = container_of(op, struct puma_hook, ops);
 	struct pt_regs *regs = ftrace_get_regs(fregs);
 
-	if (regs && !within_module(parent_ip, THIS_MODULE))
+	if (WARN_ON_ONCE(!regs))
+		return;
+	if (!within_module(parent_ip, THIS_MODULE))
 		regs->ip = (unsigned long)hook->wrapper;
 }
 
@@ -298,6 +309,8 @@ static void notrace puma_hook_redirect(unsigned long ip,
 static struct puma_hook puma_hooks[] = {
 	{ "truncate_inode_pages_range", puma_wrap_truncate_range },
 	{ "invalidate_inode_pages2_range", puma_wrap_invalidate2_range },
+	{ "kiocb_invalidate_post_direct_write", NULL,
+	  puma_hook_post_direct_write },
 	{ "generic_shutdown_super", puma_wrap_shutdown_super },
 	{ "__filemap_remove_folio", NULL, puma_hook_remove_folio },
 	{ "page_cache_ra_unbounded", puma_wrap_ra_unbounded },
@@ -308,7 +321,12 @@ static int puma_hook_register(struct puma_hook *hook)
 {
 	int ret;
 
-	hook->ops.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_RECURSION;
+	/*
+	 * PERMANENT: sysctl kernel.ftrace_enabled=0 would otherwise silently
+	 * detach the invalidation hooks while remote copies stay.
+	 */
+	hook->ops.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_RECURSION |
+			  FTRACE_OPS_FL_PERMANENT;
 	if (hook->wrapper) {
 		hook->ops.func = puma_hook_redirect;
 		hook->ops.flags |= FTRACE_OPS_FL_IPMODIFY;
@@ -340,7 +358,8 @@ static void puma_hooks_unregister(void)
 
 		if (!hook->registered)
 			continue;
-		unregister_ftrace_function(&hook->ops);
+		if (unregister_ftrace_function(&hook->ops))
+			pr_err("cannot unhook %s\n", hook->name);
 		ftrace_free_filter(&hook->ops);
 		hook->registered = false;
 	}
@@ -364,11 +383,6 @@ int puma_hooks_init(const struct puma_hook_ops *ops)
 	int ret;
 
 	puma_ops = ops;
-	ret = puma_resolve_kallsyms();
-	if (ret) {
-		pr_err("cannot resolve kallsyms_lookup_name: %d\n", ret);
-		return ret;
-	}
 	ret = puma_resolve_evict_callers();
 	if (ret)
 		return ret;

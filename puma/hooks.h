@@ -29,8 +29,9 @@ struct super_block;
  *	context as @put.
  * @invalidate_inode: the content of a regular file may change (truncate,
  *	hole punch, direct-I/O write) or the file goes (inode eviction).
- *	Called both before and after the page cache is changed.  Process
- *	context, may sleep.
+ *	Called both before and after the page cache is changed, and once
+ *	more after a direct-I/O write has landed.  Any context: must not
+ *	sleep.
  * @invalidate_fs: a filesystem was shut down (unmount); no page of it is
  *	left in the page cache.  Process context, may sleep.
  *

@@ -12,21 +12,31 @@
  *   frontend  the cleancache-style operations, attached by hooks.c
  *   sysfs     /sys/kernel/puma
  *   netlink   the "puma" generic netlink family (pumactl)
+ *   peers     lenders this node borrows from (borrower.c), borrowers it
+ *             lends to (lender.c), over TCP connections (conn.c)
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
+#include <linux/random.h>
 
 #include "config.h"
 #include "frontend.h"
 #include "netlink.h"
+#include "peer.h"
 #include "pool.h"
 #include "puma.h"
 #include "sysfs.h"
 
+u64 puma_node_id;
+
 static int __init puma_init(void)
 {
 	int ret;
+
+	do {
+		puma_node_id = get_random_u64();
+	} while (!puma_node_id);
 
 	ret = puma_config_init();
 	if (ret)
@@ -63,6 +73,8 @@ err_config:
 static void __exit puma_exit(void)
 {
 	puma_netlink_exit();
+	puma_borrower_exit();
+	puma_lender_exit();
 	puma_sysfs_exit();
 	puma_frontend_exit();
 	puma_pools_exit();

@@ -17,58 +17,60 @@
 #include "config.h"
 #include "netlink.h"
 #include "options.h"
+#include "peer.h"
 #include "pool.h"
 #include "puma.h"
 
-static const struct nla_policy puma_stat_policy[PUMA_STAT_A_MAX + 1] = {
-	[PUMA_STAT_A_NAME]	= { .type = NLA_NUL_STRING, .len = 64 },
-	[PUMA_STAT_A_VALUE]	= { .type = NLA_U64 },
-};
-
-static const struct nla_policy puma_pool_policy[PUMA_POOL_A_MAX + 1] = {
-	[PUMA_POOL_A_DEV]	= { .type = NLA_U32 },
-	[PUMA_POOL_A_FSTYPE]	= { .type = NLA_NUL_STRING,
-				    .len = PUMA_FS_NAME_LEN - 1 },
-	[PUMA_POOL_A_ID]	= { .type = NLA_NUL_STRING, .len = 31 },
-	[PUMA_POOL_A_STATS]	= NLA_POLICY_NESTED(puma_stat_policy),
-};
-
+/*
+ * Requests carry only these attributes; the others exist in replies and
+ * are rejected in a request.
+ */
 static const struct nla_policy puma_policy[PUMA_A_MAX + 1] = {
-	[PUMA_A_VERSION]	= { .type = NLA_NUL_STRING, .len = 32 },
-	[PUMA_A_GENL_VERSION]	= { .type = NLA_U32 },
-	[PUMA_A_KERNEL_RELEASE]	= { .type = NLA_NUL_STRING,
-				    .len = __NEW_UTS_LEN },
-	[PUMA_A_ENABLED]	= NLA_POLICY_MAX(NLA_U8, 1),
-	[PUMA_A_FILESYSTEMS]	= { .type = NLA_NUL_STRING,
-				    .len = PUMA_FS_MAX * PUMA_FS_NAME_LEN },
-	[PUMA_A_STATS]		= NLA_POLICY_NESTED(puma_stat_policy),
-	[PUMA_A_STAT]		= NLA_POLICY_NESTED(puma_stat_policy),
-	[PUMA_A_POOL]		= NLA_POLICY_NESTED(puma_pool_policy),
+	[PUMA_A_ADDR_IN4]	= NLA_POLICY_EXACT_LEN(4),
+	[PUMA_A_PORT]		= NLA_POLICY_MIN(NLA_U16, 1),
+	[PUMA_A_MAX_MEMORY]	= { .type = NLA_U64 },
+	[PUMA_A_VERSION]	= { .type = NLA_REJECT },
+	[PUMA_A_GENL_VERSION]	= { .type = NLA_REJECT },
+	[PUMA_A_KERNEL_RELEASE]	= { .type = NLA_REJECT },
+	[PUMA_A_ENABLED]	= { .type = NLA_REJECT },
+	[PUMA_A_FILESYSTEMS]	= { .type = NLA_REJECT },
+	[PUMA_A_STATS]		= { .type = NLA_REJECT },
+	[PUMA_A_STAT]		= { .type = NLA_REJECT },
+	[PUMA_A_POOL]		= { .type = NLA_REJECT },
+	[PUMA_A_NODE_ID]	= { .type = NLA_REJECT },
+	[PUMA_A_PEER]		= { .type = NLA_REJECT },
 };
 
 static struct genl_family puma_genl_family;
+
+/* One PUMA_A_STAT nest: a counter's name and value. */
+static int puma_nl_put_stat(struct sk_buff *skb, const char *name, u64 value)
+{
+	struct nlattr *stat = nla_nest_start(skb, PUMA_A_STAT);
+
+	if (!stat || nla_put_string(skb, PUMA_STAT_A_NAME, name) ||
+	    nla_put_u64_64bit(skb, PUMA_STAT_A_VALUE, value, PUMA_STAT_A_PAD))
+		return -EMSGSIZE;
+	nla_nest_end(skb, stat);
+	return 0;
+}
 
 /* A nest of type @type holding one PUMA_A_STAT per counter of @stats. */
 static int puma_nl_put_stats(struct sk_buff *skb, int type,
 			     const struct puma_stats *stats)
 {
-	struct nlattr *nest, *stat;
+	struct nlattr *nest;
 	unsigned int i;
 
 	nest = nla_nest_start(skb, type);
 	if (!nest)
 		return -EMSGSIZE;
 	for (i = 0; i < PUMA_STAT_NR; i++) {
-		stat = nla_nest_start(skb, PUMA_A_STAT);
-		if (!stat ||
-		    nla_put_string(skb, PUMA_STAT_A_NAME, puma_stat_names[i]) ||
-		    nla_put_u64_64bit(skb, PUMA_STAT_A_VALUE,
-				      puma_stats_read(stats, i),
-				      PUMA_STAT_A_PAD)) {
+		if (puma_nl_put_stat(skb, puma_stat_names[i],
+				     puma_stats_read(stats, i))) {
 			nla_nest_cancel(skb, nest);
 			return -EMSGSIZE;
 		}
-		nla_nest_end(skb, stat);
 	}
 	nla_nest_end(skb, nest);
 	return 0;
@@ -130,11 +132,20 @@ static int puma_nl_fill_status(struct sk_buff *msg)
 {
 	char fs[PUMA_FS_MAX * PUMA_FS_NAME_LEN + 1];
 	int n = puma_config_format_filesystems(fs, sizeof(fs));
+	struct sockaddr_in addr;
+	u64 max_memory;
 
 	if (n > 0 && fs[n - 1] == '\n')
 		fs[n - 1] = '\0';
 	if (nla_put_u8(msg, PUMA_A_ENABLED, puma_is_enabled()) ||
-	    nla_put_string(msg, PUMA_A_FILESYSTEMS, fs))
+	    nla_put_string(msg, PUMA_A_FILESYSTEMS, fs) ||
+	    nla_put_u64_64bit(msg, PUMA_A_NODE_ID, puma_node_id, PUMA_A_PAD))
+		return -EMSGSIZE;
+	if (puma_lender_address(&addr, &max_memory) &&
+	    (nla_put_in_addr(msg, PUMA_A_ADDR_IN4, addr.sin_addr.s_addr) ||
+	     nla_put_u16(msg, PUMA_A_PORT, ntohs(addr.sin_port)) ||
+	     nla_put_u64_64bit(msg, PUMA_A_MAX_MEMORY, max_memory,
+			       PUMA_A_PAD)))
 		return -EMSGSIZE;
 	return puma_nl_put_stats(msg, PUMA_A_STATS, &puma_global_stats);
 }
@@ -173,6 +184,145 @@ static int puma_nl_dump_pools(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
+/* The IPv4 address and port of a request, both required. */
+static int puma_nl_addr(struct genl_info *info, struct sockaddr_in *addr)
+{
+	if (GENL_REQ_ATTR_CHECK(info, PUMA_A_ADDR_IN4) ||
+	    GENL_REQ_ATTR_CHECK(info, PUMA_A_PORT))
+		return -EINVAL;
+	*addr = (struct sockaddr_in) {
+		.sin_family = AF_INET,
+		.sin_addr.s_addr = nla_get_in_addr(info->attrs[PUMA_A_ADDR_IN4]),
+		.sin_port = htons(nla_get_u16(info->attrs[PUMA_A_PORT])),
+	};
+	if (ipv4_is_multicast(addr->sin_addr.s_addr) ||
+	    ipv4_is_lbcast(addr->sin_addr.s_addr)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[PUMA_A_ADDR_IN4],
+				    "not a unicast address");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int puma_nl_lender_start(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sockaddr_in addr;
+	u64 max_memory = 0;
+	int ret = puma_nl_addr(info, &addr);
+
+	if (ret)
+		return ret;
+	if (info->attrs[PUMA_A_MAX_MEMORY])
+		max_memory = nla_get_u64(info->attrs[PUMA_A_MAX_MEMORY]);
+	return puma_lender_start(&addr, max_memory, info->extack);
+}
+
+static int puma_nl_lender_stop(struct sk_buff *skb, struct genl_info *info)
+{
+	int ret = puma_lender_stop();
+
+	if (ret == -ENOENT)
+		NL_SET_ERR_MSG(info->extack, "not lending");
+	return ret;
+}
+
+static int puma_nl_add_lender(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sockaddr_in addr;
+	int ret = puma_nl_addr(info, &addr);
+
+	return ret ? ret : puma_borrower_add_lender(&addr, info->extack);
+}
+
+static int puma_nl_remove_lender(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sockaddr_in addr;
+	int ret = puma_nl_addr(info, &addr);
+
+	if (ret)
+		return ret;
+	ret = puma_borrower_remove_lender(&addr);
+	if (ret == -ENOENT)
+		NL_SET_ERR_MSG(info->extack, "not paired with this lender");
+	return ret;
+}
+
+/**
+ * struct puma_nl_peer_dump - state of a GET_PEERS dump
+ * @walk: the walk over one kind of peer
+ * @skb: the message being filled
+ * @cb: the dump's callback
+ */
+struct puma_nl_peer_dump {
+	struct puma_peer_walk walk;
+	struct sk_buff *skb;
+	struct netlink_callback *cb;
+};
+
+static int puma_nl_put_peer(struct puma_peer_walk *walk,
+			    const struct puma_peer_info *p)
+{
+	struct puma_nl_peer_dump *d =
+		container_of(walk, struct puma_nl_peer_dump, walk);
+	struct sk_buff *skb = d->skb;
+	struct nlattr *peer, *stats;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(d->cb->skb).portid,
+			  d->cb->nlh->nlmsg_seq, &puma_genl_family,
+			  NLM_F_MULTI, PUMA_CMD_GET_PEERS);
+	if (!hdr)
+		return -EMSGSIZE;
+	peer = nla_nest_start(skb, PUMA_A_PEER);
+	if (!peer ||
+	    nla_put_u8(skb, PUMA_PEER_A_ROLE, p->role) ||
+	    nla_put_in_addr(skb, PUMA_PEER_A_ADDR_IN4, p->addr.sin_addr.s_addr) ||
+	    nla_put_u16(skb, PUMA_PEER_A_PORT, ntohs(p->addr.sin_port)) ||
+	    nla_put_u64_64bit(skb, PUMA_PEER_A_NODE_ID, p->node_id,
+			      PUMA_PEER_A_PAD) ||
+	    nla_put_u8(skb, PUMA_PEER_A_STATE, p->state) ||
+	    (p->rtt_us && nla_put_u32(skb, PUMA_PEER_A_RTT_US, p->rtt_us)))
+		goto cancel;
+	stats = nla_nest_start(skb, PUMA_PEER_A_STATS);
+	if (!stats ||
+	    puma_nl_put_stat(skb, "bytes_in", p->bytes_in) ||
+	    puma_nl_put_stat(skb, "bytes_out", p->bytes_out) ||
+	    puma_nl_put_stat(skb, "protocol_violations", p->violations) ||
+	    (p->role == PUMA_PEER_LENDER &&
+	     (puma_nl_put_stat(skb, "pings", p->pings) ||
+	      puma_nl_put_stat(skb, "pongs", p->pongs))))
+		goto cancel;
+	nla_nest_end(skb, stats);
+	nla_nest_end(skb, peer);
+	genlmsg_end(skb, hdr);
+	return 0;
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+/*
+ * cb->args[0]: lenders reported; cb->args[1]: borrower connections
+ * reported.  A peer that does not fit is reported in the next round.
+ */
+static int puma_nl_dump_peers(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct puma_nl_peer_dump d = {
+		.walk = { .pos = cb->args[0], .visit = puma_nl_put_peer },
+		.skb = skb,
+		.cb = cb,
+	};
+	int full = puma_borrower_walk(&d.walk);
+
+	cb->args[0] = d.walk.pos;
+	if (full)
+		return skb->len;
+	d.walk.pos = cb->args[1];
+	puma_lender_walk(&d.walk);
+	cb->args[1] = d.walk.pos;
+	return skb->len;
+}
+
 static const struct genl_small_ops puma_genl_ops[] = {
 	{
 		.cmd	= PUMA_CMD_GET_VERSION,
@@ -186,6 +336,30 @@ static const struct genl_small_ops puma_genl_ops[] = {
 		.cmd	= PUMA_CMD_GET_POOLS,
 		.dumpit	= puma_nl_dump_pools,
 	},
+	{
+		.cmd	= PUMA_CMD_LENDER_START,
+		.doit	= puma_nl_lender_start,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= PUMA_CMD_LENDER_STOP,
+		.doit	= puma_nl_lender_stop,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= PUMA_CMD_BORROWER_ADD_LENDER,
+		.doit	= puma_nl_add_lender,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= PUMA_CMD_BORROWER_REMOVE_LENDER,
+		.doit	= puma_nl_remove_lender,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= PUMA_CMD_GET_PEERS,
+		.dumpit	= puma_nl_dump_peers,
+	},
 };
 
 static struct genl_family puma_genl_family __ro_after_init = {
@@ -193,11 +367,11 @@ static struct genl_family puma_genl_family __ro_after_init = {
 	.version	= PUMA_GENL_VERSION,
 	.maxattr	= PUMA_A_MAX,
 	.policy		= puma_policy,
-	.netnsok	= true,
+	/* Pairing may wait for a connect: no global genl lock held then. */
+	.parallel_ops	= true,
 	.module		= THIS_MODULE,
 	.small_ops	= puma_genl_ops,
 	.n_small_ops	= ARRAY_SIZE(puma_genl_ops),
-	.resv_start_op	= PUMA_CMD_GET_POOLS + 1,
 };
 
 /**

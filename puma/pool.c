@@ -143,6 +143,27 @@ struct puma_pool *puma_pool_remove(const struct super_block *sb)
 }
 
 /**
+ * puma_pool_unlink() - take @pool out of the index if it is still there
+ * @pool: a pool the caller holds a reference to
+ *
+ * Works on the pool's identity alone: its superblock may be gone.
+ *
+ * Context: any.
+ * Return: true when this call removed it; the index's reference is then
+ * the caller's to drop.
+ */
+bool puma_pool_unlink(struct puma_pool *pool)
+{
+	unsigned long flags;
+	void *old;
+
+	xa_lock_irqsave(&puma_pools, flags);
+	old = __xa_cmpxchg(&puma_pools, pool->dev, pool, NULL, GFP_ATOMIC);
+	xa_unlock_irqrestore(&puma_pools, flags);
+	return old == pool;
+}
+
+/**
  * puma_pool_next() - iterate over the pools
  * @index: the s_dev to start from; set past the pool returned
  *

@@ -43,6 +43,7 @@ extern struct puma_stats puma_global_stats;
 int puma_pool_add(struct super_block *sb);
 struct puma_pool *puma_pool_find(const struct super_block *sb);
 struct puma_pool *puma_pool_remove(const struct super_block *sb);
+bool puma_pool_unlink(struct puma_pool *pool);
 struct puma_pool *puma_pool_next(unsigned long *index);
 void puma_pool_put(struct puma_pool *pool);
 int puma_pools_init(void);

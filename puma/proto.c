@@ -481,8 +481,6 @@ int puma_proto_accept(const struct puma_hello *local,
 		ack->status = PUMA_HELLO_VERSION;
 	else if (hello->page_size != local->page_size)
 		ack->status = PUMA_HELLO_PAGE_SIZE;
-	else if (hello->node_id == local->node_id)
-		ack->status = PUMA_HELLO_SELF;
 	if (ack->status)
 		return -ECONNREFUSED;
 	puma_params(ack, PUMA_ROLE_BORROWER, p);
@@ -498,7 +496,8 @@ int puma_proto_accept(const struct puma_hello *local,
  * Return: 0; -ECONNREFUSED when the lender refused (@ack->status says
  * why); -EPROTO when the answer breaks the negotiation rules (a version
  * above ours, another page size, channel or session, a larger batch
- * limit, features not offered, our own node id).
+ * limit, features not offered).  A node may pair with itself (both
+ * roles in one module, over loopback): node ids may be equal.
  */
 int puma_proto_check_ack(const struct puma_hello *hello,
 			 const struct puma_hello *ack,
@@ -512,7 +511,7 @@ int puma_proto_check_ack(const struct puma_hello *hello,
 	    ack->channel != hello->channel || ack->session != hello->session ||
 	    ack->max_batch > min_t(u16, hello->max_batch,
 				   PUMA_PROTO_MAX_BATCH) ||
-	    ack->features & ~hello->features || ack->node_id == hello->node_id)
+	    ack->features & ~hello->features)
 		return -EPROTO;
 	puma_params(ack, PUMA_ROLE_LENDER, p);
 	return 0;

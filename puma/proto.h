@@ -56,7 +56,7 @@ enum puma_hello_status {
 	PUMA_HELLO_OK,
 	PUMA_HELLO_VERSION,	/* no version both ends speak */
 	PUMA_HELLO_PAGE_SIZE,	/* page sizes differ */
-	PUMA_HELLO_SELF,	/* the borrower has the lender's node id */
+	PUMA_HELLO_UNUSED,	/* reserved: once refused equal node ids */
 	PUMA_HELLO_BUSY,	/* the lender takes no (more) borrowers */
 	PUMA_HELLO_STATUS_NR
 };

@@ -202,8 +202,32 @@ struct nl_msg *pnl_msg_new(const struct pnl *nl, int cmd, int flags)
 	return msg;
 }
 
-int pnl_send(struct pnl *nl, struct nl_msg *msg, const char *what,
-	     int (*reply)(struct nl_msg *msg, void *arg), void *arg)
+/* Tell what the kernel said, on stderr; returns the exit code. */
+static int pnl_kernel_error(const struct pnl_call *c, const char *what,
+			    const char *(*explain)(int err, void *arg,
+						   char *buf, size_t len))
+{
+	const char *msg = NULL;
+	char buf[256];
+
+	if (explain)
+		msg = explain(c->kerr, c->arg, buf, sizeof(buf));
+	if (!msg) {
+		snprintf(buf, sizeof(buf), "%s: %s", what, strerror(c->kerr));
+		msg = buf;
+	}
+	if (c->ext[0])
+		pumactl_err("%s: %s", msg, c->ext);
+	else
+		pumactl_err("%s", msg);
+	return pnl_exit_code(c->kerr);
+}
+
+int pnl_send_explain(struct pnl *nl, struct nl_msg *msg, const char *what,
+		     int (*reply)(struct nl_msg *msg, void *arg),
+		     const char *(*explain)(int err, void *arg, char *buf,
+					    size_t len),
+		     void *arg)
 {
 	struct pnl_call c = { .reply = reply, .arg = arg };
 	struct nl_cb *cb;
@@ -231,13 +255,8 @@ int pnl_send(struct pnl *nl, struct nl_msg *msg, const char *what,
 		ret = nl_recvmsgs(nl->sk, cb);
 	nl_cb_put(cb);
 
-	if (c.kerr) {
-		if (c.ext[0])
-			pumactl_err("%s: %s: %s", what, strerror(c.kerr), c.ext);
-		else
-			pumactl_err("%s: %s", what, strerror(c.kerr));
-		return pnl_exit_code(c.kerr);
-	}
+	if (c.kerr)
+		return pnl_kernel_error(&c, what, explain);
 	if (!c.done) {
 		pumactl_err("%s: %s", what, nl_geterror(ret));
 		return pnl_nle_exit_code(ret);
@@ -249,6 +268,12 @@ int pnl_send(struct pnl *nl, struct nl_msg *msg, const char *what,
 		return PUMACTL_FAILED;
 	}
 	return PUMACTL_OK;
+}
+
+int pnl_send(struct pnl *nl, struct nl_msg *msg, const char *what,
+	     int (*reply)(struct nl_msg *msg, void *arg), void *arg)
+{
+	return pnl_send_explain(nl, msg, what, reply, NULL, arg);
 }
 
 int pnl_request(struct pnl *nl, int cmd, int flags, const char *what,

@@ -7,6 +7,8 @@
 #ifndef _PUMACTL_GENL_H
 #define _PUMACTL_GENL_H
 
+#include <stddef.h>
+
 struct nl_msg;
 struct nl_sock;
 
@@ -39,6 +41,19 @@ struct nl_msg *pnl_msg_new(const struct pnl *nl, int cmd, int flags);
  */
 int pnl_send(struct pnl *nl, struct nl_msg *msg, const char *what,
 	     int (*reply)(struct nl_msg *msg, void *arg), void *arg);
+
+/*
+ * pnl_send(), where @explain says what an error of the kernel means for
+ * this request: given the positive errno it returns a message, written
+ * in @buf of @len bytes if it needs to, or NULL for "<what>: <strerror>".
+ * Either way the extended ack message follows, if any, and the exit code
+ * is the same.  @arg goes to @reply and @explain.
+ */
+int pnl_send_explain(struct pnl *nl, struct nl_msg *msg, const char *what,
+		     int (*reply)(struct nl_msg *msg, void *arg),
+		     const char *(*explain)(int err, void *arg, char *buf,
+					    size_t len),
+		     void *arg);
 
 /* pnl_msg_new() and pnl_send() for a request without attributes. */
 int pnl_request(struct pnl *nl, int cmd, int flags, const char *what,

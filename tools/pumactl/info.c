@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * pumactl version and pumactl status: ask the module, print text or JSON.
+ * The shared helpers are in show.c.
  *
  * Replies are parsed with policies; attributes this pumactl does not know
  * are ignored and missing ones are left out of the output, so a module
@@ -17,23 +18,9 @@
 
 #include "genl.h"
 #include "json.h"
+#include "parse.h"
 #include "pumactl.h"
-
-static const struct nla_policy puma_policy[PUMA_A_MAX + 1] = {
-	[PUMA_A_VERSION]	= { .type = NLA_STRING },
-	[PUMA_A_GENL_VERSION]	= { .type = NLA_U32 },
-	[PUMA_A_KERNEL_RELEASE]	= { .type = NLA_STRING },
-	[PUMA_A_ENABLED]	= { .type = NLA_U8 },
-	[PUMA_A_FILESYSTEMS]	= { .type = NLA_STRING },
-	[PUMA_A_STATS]		= { .type = NLA_NESTED },
-	[PUMA_A_STAT]		= { .type = NLA_NESTED },
-	[PUMA_A_POOL]		= { .type = NLA_NESTED },
-};
-
-static const struct nla_policy puma_stat_policy[PUMA_STAT_A_MAX + 1] = {
-	[PUMA_STAT_A_NAME]	= { .type = NLA_STRING },
-	[PUMA_STAT_A_VALUE]	= { .type = NLA_U64 },
-};
+#include "show.h"
 
 static const struct nla_policy puma_pool_policy[PUMA_POOL_A_MAX + 1] = {
 	[PUMA_POOL_A_DEV]	= { .type = NLA_U32 },
@@ -45,17 +32,6 @@ static const struct nla_policy puma_pool_policy[PUMA_POOL_A_MAX + 1] = {
 /* Where the values start in the text output. */
 #define STATUS_LABEL_W		14
 #define VERSION_LABEL_W		18
-
-struct counter {
-	char *name;
-	unsigned long long value;
-};
-
-/* A list of counters, in the order the module sent them. */
-struct counters {
-	struct counter *v;
-	size_t n;
-};
 
 /**
  * struct pool - one PUMA_A_POOL
@@ -79,6 +55,13 @@ struct pool {
  * struct status - the replies to GET_STATUS and GET_POOLS
  * @enabled: PUMA_A_ENABLED, or -1 when missing
  * @filesystems: or NULL
+ * @has_node_id: PUMA_A_NODE_ID was there
+ * @node_id: its value
+ * @lending: PUMA_A_ADDR_IN4 was there: the node lends
+ * @lend_addr: its value
+ * @lend_port: PUMA_A_PORT, or 0 when missing
+ * @has_max_memory: PUMA_A_MAX_MEMORY was there
+ * @max_memory: its value, 0 for no limit
  * @has_stats: PUMA_A_STATS was there
  * @stats: the global counters
  * @pools: the pools, in dump order
@@ -87,6 +70,13 @@ struct pool {
 struct status {
 	int enabled;
 	char *filesystems;
+	int has_node_id;
+	unsigned long long node_id;
+	int lending;
+	struct in_addr lend_addr;
+	unsigned int lend_port;
+	int has_max_memory;
+	unsigned long long max_memory;
 	int has_stats;
 	struct counters stats;
 	struct pool *pools;
@@ -106,60 +96,6 @@ struct version {
 	unsigned int genl;
 	char *release;
 };
-
-/* *@dst = a copy of string attribute @a; 0 or -ENOMEM. */
-static int set_str(char **dst, struct nlattr *a)
-{
-	char *s = strdup(nla_get_string(a));
-
-	if (!s)
-		return -ENOMEM;
-	free(*dst);
-	*dst = s;
-	return 0;
-}
-
-static void counters_free(struct counters *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		free(l->v[i].name);
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}
-
-/* Fill @l from @nest, a list of PUMA_A_STAT; 0 or a negative errno. */
-static int parse_counters(struct counters *l, struct nlattr *nest)
-{
-	struct nlattr *tb[PUMA_STAT_A_MAX + 1];
-	struct counter *v;
-	struct nlattr *a;
-	int rem;
-
-	counters_free(l);
-	nla_for_each_nested(a, nest, rem) {
-		if (nla_type(a) != PUMA_A_STAT)
-			continue;
-		if (nla_parse_nested(tb, PUMA_STAT_A_MAX, a,
-				     puma_stat_policy) < 0)
-			return -EBADMSG;
-		if (!tb[PUMA_STAT_A_NAME] || !tb[PUMA_STAT_A_VALUE])
-			continue;
-		v = realloc(l->v, (l->n + 1) * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		v = &l->v[l->n];
-		v->name = strdup(nla_get_string(tb[PUMA_STAT_A_NAME]));
-		if (!v->name)
-			return -ENOMEM;
-		v->value = nla_get_u64(tb[PUMA_STAT_A_VALUE]);
-		l->n++;
-	}
-	return 0;
-}
 
 static int version_reply(struct nl_msg *msg, void *arg)
 {
@@ -192,6 +128,20 @@ static int status_reply(struct nl_msg *msg, void *arg)
 	if (tb[PUMA_A_FILESYSTEMS] &&
 	    set_str(&s->filesystems, tb[PUMA_A_FILESYSTEMS]))
 		return -ENOMEM;
+	if (tb[PUMA_A_NODE_ID]) {
+		s->has_node_id = 1;
+		s->node_id = nla_get_u64(tb[PUMA_A_NODE_ID]);
+	}
+	if (tb[PUMA_A_ADDR_IN4]) {
+		s->lending = 1;
+		memcpy(&s->lend_addr, nla_data(tb[PUMA_A_ADDR_IN4]), 4);
+	}
+	if (tb[PUMA_A_PORT])
+		s->lend_port = nla_get_u16(tb[PUMA_A_PORT]);
+	if (tb[PUMA_A_MAX_MEMORY]) {
+		s->has_max_memory = 1;
+		s->max_memory = nla_get_u64(tb[PUMA_A_MAX_MEMORY]);
+	}
 	if (tb[PUMA_A_STATS]) {
 		s->has_stats = 1;
 		return parse_counters(&s->stats, tb[PUMA_A_STATS]);
@@ -249,72 +199,6 @@ static void status_free(struct status *s)
 	counters_free(&s->stats);
 }
 
-/* Print @s with control characters as '?', then pad to @width columns. */
-static void put_text(const char *s, int width)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	for (; *p; p++, width--)
-		putchar(*p < 0x20 || *p == 0x7f ? '?' : *p);
-	for (; width > 0; width--)
-		putchar(' ');
-}
-
-/* "label:" padded to @width columns, so that the values line up. */
-static void put_label(const char *label, int width)
-{
-	printf("%s:", label);
-	put_text("", width - 1 - (int)strlen(label));
-}
-
-static int num_width(unsigned long long v)
-{
-	int n = 1;
-
-	while (v >= 10) {
-		v /= 10;
-		n++;
-	}
-	return n;
-}
-
-static void counters_widths(const struct counters *l, int *nw, int *vw)
-{
-	size_t i;
-	int n;
-
-	for (i = 0; i < l->n; i++) {
-		n = strlen(l->v[i].name);
-		if (n > *nw)
-			*nw = n;
-		n = num_width(l->v[i].value);
-		if (n > *vw)
-			*vw = n;
-	}
-}
-
-static void counters_print(const struct counters *l, int nw, int vw)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++) {
-		printf("  ");
-		put_text(l->v[i].name, nw);
-		printf("  %*llu\n", vw, l->v[i].value);
-	}
-}
-
-static void counters_json(struct json *j, const char *key,
-			  const struct counters *l)
-{
-	size_t i;
-
-	json_object_begin(j, key);
-	for (i = 0; i < l->n; i++)
-		json_u64(j, l->v[i].name, l->v[i].value);
-	json_object_end(j);
-}
-
 static void dev_str(char *buf, size_t len, unsigned int dev)
 {
 	snprintf(buf, len, "%u:%u", PUMA_DEV_MAJOR(dev), PUMA_DEV_MINOR(dev));
@@ -324,6 +208,7 @@ static void status_print(const struct status *s)
 {
 	const struct pool *p;
 	int nw = 0, vw = 0;
+	char buf[ENDPOINT_LEN + 32];
 	char dev[32];
 	size_t i;
 
@@ -334,6 +219,23 @@ static void status_print(const struct status *s)
 	if (s->filesystems) {
 		put_label("filesystems", STATUS_LABEL_W);
 		put_text(s->filesystems[0] ? s->filesystems : "(none)", 0);
+		putchar('\n');
+	}
+	if (s->has_node_id) {
+		node_id_str(buf, sizeof(buf), s->node_id);
+		put_label("node id", STATUS_LABEL_W);
+		printf("%s\n", buf);
+	}
+	if (s->lending) {
+		format_endpoint(buf, sizeof(buf), &s->lend_addr, s->lend_port);
+		put_label("lending on", STATUS_LABEL_W);
+		printf("%s", buf);
+		if (s->has_max_memory && s->max_memory) {
+			format_size(buf, sizeof(buf), s->max_memory);
+			printf(" (max memory %s)", buf);
+		} else if (s->has_max_memory) {
+			printf(" (no limit)");
+		}
 		putchar('\n');
 	}
 	put_label("pools", STATUS_LABEL_W);
@@ -386,6 +288,7 @@ static void words_json(struct json *j, const char *key, const char *list)
 
 static void status_json(const struct status *s)
 {
+	char buf[ENDPOINT_LEN];
 	const struct pool *p;
 	struct json j;
 	char dev[32];
@@ -397,6 +300,20 @@ static void status_json(const struct status *s)
 		json_bool(&j, "enabled", s->enabled);
 	if (s->filesystems)
 		words_json(&j, "filesystems", s->filesystems);
+	if (s->has_node_id) {
+		node_id_str(buf, sizeof(buf), s->node_id);
+		json_string(&j, "node_id", buf);
+	}
+	if (s->lending) {
+		json_object_begin(&j, "lender");
+		format_endpoint(buf, sizeof(buf), &s->lend_addr, s->lend_port);
+		json_string(&j, "address", buf);
+		if (s->has_max_memory)
+			json_u64(&j, "max_memory", s->max_memory);
+		json_object_end(&j);
+	} else {
+		json_null(&j, "lender");
+	}
 	if (s->has_stats)
 		counters_json(&j, "stats", &s->stats);
 	json_array_begin(&j, "pools");

@@ -162,6 +162,12 @@ void json_bool(struct json *j, const char *key, int val)
 	fputs(val ? "true" : "false", j->f);
 }
 
+void json_null(struct json *j, const char *key)
+{
+	json_item(j, key);
+	fputs("null", j->f);
+}
+
 void json_finish(struct json *j)
 {
 	putc('\n', j->f);

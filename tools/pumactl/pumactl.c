@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <linux/puma.h>
+
+#include "parse.h"
 #include "pumactl.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -21,7 +24,7 @@
  * struct command - a row of the command table
  * @name: its words, separated by one space ("status", "lender listen")
  * @args: synopsis of its arguments for the usage text, or ""
- * @help: what it does, one line
+ * @help: what it does, in lines ("\n") of at most 70 columns
  * @flags: CMD_*
  * @run: the implementation; returns an exit code
  */
@@ -36,10 +39,31 @@ struct command {
 static int cmd_help(const struct pumactl_opts *opts, int argc, char **argv);
 
 static const struct command commands[] = {
-	{ "version", "", "show the versions of pumactl, the module and the kernel",
+	{ "version", "",
+	  "show the versions of pumactl, the module and the kernel",
 	  CMD_JSON, cmd_version },
-	{ "status", "", "show whether PUMA is enabled, its counters and pools",
+	{ "status", "",
+	  "show whether PUMA is enabled, this node's id, where it lends,\n"
+	  "its counters and its pools",
 	  CMD_JSON, cmd_status },
+	{ "peers", "",
+	  "show the lenders this node borrows from and the borrowers it\n"
+	  "lends to: address, node id, state, round trip and counters",
+	  CMD_JSON, cmd_peers },
+	{ "lender listen", "ADDR:PORT [--max-memory SIZE]",
+	  "start lending: accept borrowers on ADDR:PORT, an address of this\n"
+	  "node, and lend them at most SIZE of memory (default: no limit)",
+	  0, cmd_lender_listen },
+	{ "lender stop", "",
+	  "stop lending: close the listener and the borrowers' connections,\n"
+	  "and drop what they stored here",
+	  0, cmd_lender_stop },
+	{ "borrower add-lender", "ADDR:PORT",
+	  "pair with the lender listening on ADDR:PORT and borrow from it",
+	  0, cmd_borrower_add_lender },
+	{ "borrower remove-lender", "ADDR:PORT",
+	  "forget the lender at ADDR:PORT",
+	  0, cmd_borrower_remove_lender },
 	{ "help", "", "show this help", 0, cmd_help },
 };
 
@@ -63,16 +87,10 @@ static void synopsis(char *buf, size_t len, const struct command *c)
 
 static void print_help(FILE *f)
 {
+	const char *help;
 	char buf[128];
-	int w = 0, n;
-	size_t i;
+	size_t i, n;
 
-	for (i = 0; i < ARRAY_SIZE(commands); i++) {
-		synopsis(buf, sizeof(buf), &commands[i]);
-		n = strlen(buf);
-		if (n > w)
-			w = n;
-	}
 	fprintf(f, "Usage: pumactl [OPTIONS] COMMAND [ARGS]\n"
 		"\n"
 		"Show and control PUMA, the cooperative page cache for virtual\n"
@@ -81,21 +99,37 @@ static void print_help(FILE *f)
 		"Commands:\n");
 	for (i = 0; i < ARRAY_SIZE(commands); i++) {
 		synopsis(buf, sizeof(buf), &commands[i]);
-		fprintf(f, "  %-*s  %s\n", w, buf, commands[i].help);
+		fprintf(f, "  %s\n", buf);
+		for (help = commands[i].help; *help; help += n) {
+			n = strcspn(help, "\n");
+			fprintf(f, "        %.*s\n", (int)n, help);
+			if (help[n])
+				n++;
+		}
 	}
+	format_size(buf, sizeof(buf), PUMA_MAX_MEMORY_MIN);
 	fprintf(f, "\n"
+		"Arguments:\n"
+		"  ADDR:PORT      an IPv4 address and a TCP port, such as\n"
+		"                 169.254.77.1:7777 (no host names, no IPv6)\n"
+		"  SIZE           bytes, or a number with a suffix K, M, G or T (or\n"
+		"                 KiB, MiB, GiB, TiB: powers of 1024), such as 512M;\n"
+		"                 at least %s\n"
+		"\n"
 		"Options (before or after the command):\n"
 		"  --json         print one JSON object instead of text, for the\n"
 		"                 commands marked [--json]\n"
 		"  -h, --help     show this help and exit\n"
 		"  --version      show the version of pumactl and exit\n"
 		"\n"
+		"The lender and borrower commands need CAP_NET_ADMIN.\n"
+		"\n"
 		"Exit status:\n"
 		"  0  success\n"
 		"  1  the operation failed (the kernel returned an error)\n"
-		"  2  usage error (unknown command or option)\n"
+		"  2  usage error (unknown command or option, invalid argument)\n"
 		"  3  the puma module is not loaded\n"
-		"  4  permission denied\n");
+		"  4  permission denied\n", buf);
 }
 
 static int cmd_help(const struct pumactl_opts *opts, int argc, char **argv)
@@ -189,6 +223,9 @@ static int run(int argc, char **argv)
 	if (rest[0][0] == '-')
 		return pumactl_usage_err("unrecognized option '%s'", rest[0]);
 	c = cmd_find(n, rest, &words);
+	if (!c && cmd_is_group(rest[0]) && n > 1)
+		return pumactl_usage_err("unknown command '%s %s'", rest[0],
+					 rest[1]);
 	if (!c && cmd_is_group(rest[0]))
 		return pumactl_usage_err("'%s' needs a subcommand", rest[0]);
 	if (!c)

@@ -36,11 +36,25 @@ struct pumactl_opts {
 	 PUMACTL_USAGE)
 #define PUMACTL_HINT		"pumactl: Try 'pumactl --help'.\n"
 
+/* What -EOPNOTSUPP means: the module has no such command. */
+#define PUMACTL_TOO_OLD \
+	"the puma module does not know this command (is it older than pumactl?)"
+
 /* PUMACTL_OK when @argc is 0, else a usage error naming argv[0]. */
 int pumactl_no_args(const char *cmd, int argc, char **argv);
 
-/* The commands (info.c), called with the arguments after their name. */
+/* The commands, called with the arguments after their name. */
+/* info.c */
 int cmd_version(const struct pumactl_opts *opts, int argc, char **argv);
 int cmd_status(const struct pumactl_opts *opts, int argc, char **argv);
+/* pair.c */
+int cmd_lender_listen(const struct pumactl_opts *opts, int argc, char **argv);
+int cmd_lender_stop(const struct pumactl_opts *opts, int argc, char **argv);
+int cmd_borrower_add_lender(const struct pumactl_opts *opts, int argc,
+			    char **argv);
+int cmd_borrower_remove_lender(const struct pumactl_opts *opts, int argc,
+			       char **argv);
+/* peers.c */
+int cmd_peers(const struct pumactl_opts *opts, int argc, char **argv);
 
 #endif /* _PUMACTL_H */

@@ -39,6 +39,40 @@
  *                                          PUMA_POOL_A_STATS (nest, as
  *                                          PUMA_A_STATS above).
  *
+ * PUMA_CMD_LENDER_START (doit, CAP_NET_ADMIN)
+ *   Start lending: listen for borrowers on a TCP address.
+ *   Request: PUMA_A_ADDR_IN4 (4 bytes, IPv4 in network byte order),
+ *            PUMA_A_PORT (u16, host order, not 0),
+ *            PUMA_A_MAX_MEMORY (u64, bytes; optional, default 0: no limit
+ *            of its own; else at least PUMA_MAX_MEMORY_MIN and at most
+ *            the node's memory: -ERANGE otherwise).
+ *   Errors:  -EALREADY already lending, -EADDRINUSE, -EADDRNOTAVAIL.
+ *
+ * PUMA_CMD_LENDER_STOP (doit, CAP_NET_ADMIN)
+ *   Stop lending: close the listener and every borrower's connections and
+ *   drop what they lent.  -ENOENT when not lending.
+ *
+ * PUMA_CMD_BORROWER_ADD_LENDER (doit, CAP_NET_ADMIN)
+ *   Pair with a lender: connect (put and get channels) and shake hands.
+ *   Request: PUMA_A_ADDR_IN4, PUMA_A_PORT.
+ *   Errors:  -EEXIST already paired, -ECONNREFUSED, -ETIMEDOUT,
+ *            -EHOSTUNREACH/-ENETUNREACH, -EPROTO (handshake failed),
+ *            -ENOSPC (too many lenders).
+ *
+ * PUMA_CMD_BORROWER_REMOVE_LENDER (doit, CAP_NET_ADMIN)
+ *   Forget a lender: PUMA_A_ADDR_IN4, PUMA_A_PORT.  -ENOENT if unknown.
+ *
+ * PUMA_CMD_GET_PEERS (dumpit, unprivileged)
+ *   One message per peer, each a PUMA_A_PEER nest: PUMA_PEER_A_ROLE (u8,
+ *   enum puma_peer_role), PUMA_PEER_A_ADDR_IN4, PUMA_PEER_A_PORT,
+ *   PUMA_PEER_A_NODE_ID (u64, 0 until known), PUMA_PEER_A_STATE (u8,
+ *   enum puma_peer_state), PUMA_PEER_A_RTT_US (u32, smoothed ping round
+ *   trip; lenders only), PUMA_PEER_A_STATS (nest, as PUMA_A_STATS).
+ *
+ * PUMA_CMD_GET_STATUS also carries PUMA_A_NODE_ID (u64) and, while the
+ * node lends, PUMA_A_ADDR_IN4, PUMA_A_PORT and PUMA_A_MAX_MEMORY of its
+ * listener.
+ *
  * Errors are negative errnos in the netlink ack, with an extended ack
  * message where the module has something to say.
  */
@@ -57,6 +91,11 @@ enum puma_cmd {
 	PUMA_CMD_GET_VERSION,
 	PUMA_CMD_GET_STATUS,
 	PUMA_CMD_GET_POOLS,
+	PUMA_CMD_LENDER_START,
+	PUMA_CMD_LENDER_STOP,
+	PUMA_CMD_BORROWER_ADD_LENDER,
+	PUMA_CMD_BORROWER_REMOVE_LENDER,
+	PUMA_CMD_GET_PEERS,
 
 	__PUMA_CMD_MAX,
 };
@@ -74,6 +113,11 @@ enum puma_attr {
 	PUMA_A_STAT,			/* nest: enum puma_stat_attr */
 	PUMA_A_POOL,			/* nest: enum puma_pool_attr */
 	PUMA_A_PAD,
+	PUMA_A_NODE_ID,			/* u64 */
+	PUMA_A_ADDR_IN4,		/* 4 bytes, network order */
+	PUMA_A_PORT,			/* u16 */
+	PUMA_A_MAX_MEMORY,		/* u64, bytes */
+	PUMA_A_PEER,			/* nest: enum puma_peer_attr */
 
 	__PUMA_A_MAX,
 };
@@ -103,5 +147,34 @@ enum puma_pool_attr {
 };
 
 #define PUMA_POOL_A_MAX (__PUMA_POOL_A_MAX - 1)
+
+/* Smallest --max-memory a lender accepts: 16 MiB. */
+#define PUMA_MAX_MEMORY_MIN	(16ULL << 20)
+
+enum puma_peer_role {
+	PUMA_PEER_LENDER = 1,		/* a lender this node borrows from */
+	PUMA_PEER_BORROWER = 2,		/* a borrower this node lends to */
+};
+
+enum puma_peer_state {
+	PUMA_PEER_CONNECTED = 1,
+	PUMA_PEER_DISCONNECTED = 2,
+};
+
+enum puma_peer_attr {
+	PUMA_PEER_A_UNSPEC,
+	PUMA_PEER_A_ROLE,		/* u8 */
+	PUMA_PEER_A_ADDR_IN4,		/* 4 bytes, network order */
+	PUMA_PEER_A_PORT,		/* u16 */
+	PUMA_PEER_A_NODE_ID,		/* u64 */
+	PUMA_PEER_A_STATE,		/* u8 */
+	PUMA_PEER_A_RTT_US,		/* u32 */
+	PUMA_PEER_A_STATS,		/* nest of PUMA_A_STAT */
+	PUMA_PEER_A_PAD,
+
+	__PUMA_PEER_A_MAX,
+};
+
+#define PUMA_PEER_A_MAX (__PUMA_PEER_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_PUMA_H */

@@ -1,0 +1,380 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The borrower side: the lenders this node is paired with.
+ *
+ * Pairing opens two connections to the lender, one per channel, so that a
+ * get never waits behind a batch of puts, and shakes hands on each
+ * (version, page size, node ids, features; a session id ties the two).
+ * Both must succeed or the pairing fails with the first error.
+ *
+ * Liveness: a ping on the get channel every PUMA_PING_INTERVAL_MS; its
+ * round trip feeds a smoothed RTT (EWMA, 1/8 per sample).  A lender that
+ * leaves PUMA_PING_MISSES pings unanswered, closes a connection or breaks
+ * the protocol is marked disconnected and both connections are closed;
+ * the record stays, so that `pumactl peers` shows it, until the operator
+ * removes it.
+ *
+ * Locking: puma_borrower_mutex guards the list and pairing/removal.  The
+ * ping work and the receive threads touch a lender's fields with atomics
+ * and READ_ONCE/WRITE_ONCE only.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+#include <net/genetlink.h>
+
+#include <linux/puma.h>
+
+#include "conn.h"
+#include "peer.h"
+
+#define PUMA_PING_INTERVAL_MS	1000
+#define PUMA_PING_MISSES	3
+/* Lenders a borrower can be paired with (the metadata's lender slot). */
+#define PUMA_LENDERS_MAX	16
+
+/**
+ * struct puma_lender_peer - a lender this node borrows from
+ * @node: in puma_lenders
+ * @addr: its address
+ * @node_id: its node id, from the handshake
+ * @session: this pairing's session id
+ * @chan: the put and get connections (index enum puma_channel - 1)
+ * @disconnected: set once, when any connection ended
+ * @ping_work: sends pings and notices missing answers
+ * @ping_id: id of the last ping sent
+ * @pings: pings sent
+ * @pongs: answers received
+ * @rtt_us: smoothed round trip in microseconds (0 until the first pong)
+ */
+struct puma_lender_peer {
+	struct list_head node;
+	struct sockaddr_in addr;
+	u64 node_id;
+	u64 session;
+	struct puma_conn *chan[2];
+	bool disconnected;
+	struct delayed_work ping_work;
+	atomic64_t ping_id;
+	atomic64_t pings;
+	atomic64_t pongs;
+	u32 rtt_us;
+};
+
+static DEFINE_MUTEX(puma_borrower_mutex);
+static LIST_HEAD(puma_lenders);
+static unsigned int puma_nr_lenders;
+
+static struct puma_conn *puma_lender_chan(struct puma_lender_peer *lp,
+					  enum puma_channel chan)
+{
+	return lp->chan[chan - 1];
+}
+
+static void puma_borrower_disconnect(struct puma_lender_peer *lp,
+				     const char *why)
+{
+	unsigned int i;
+
+	if (xchg(&lp->disconnected, true))
+		return;
+	pr_warn("lender %pI4:%u disconnected: %s\n", &lp->addr.sin_addr,
+		ntohs(lp->addr.sin_port), why);
+	for (i = 0; i < ARRAY_SIZE(lp->chan); i++)
+		puma_conn_shutdown(lp->chan[i]);
+}
+
+static void puma_borrower_ping(struct work_struct *work)
+{
+	struct puma_lender_peer *lp = container_of(to_delayed_work(work),
+						   struct puma_lender_peer,
+						   ping_work);
+	struct puma_msg ping = { .type = PUMA_MSG_PING };
+
+	if (READ_ONCE(lp->disconnected))
+		return;
+	if (atomic64_read(&lp->pings) - atomic64_read(&lp->pongs) >=
+	    PUMA_PING_MISSES) {
+		puma_borrower_disconnect(lp, "pings unanswered");
+		return;
+	}
+	ping.id = atomic64_inc_return(&lp->ping_id);
+	ping.timestamp = ktime_get_ns();
+	atomic64_inc(&lp->pings);
+	if (puma_conn_send_msg(puma_lender_chan(lp, PUMA_CHAN_GET), &ping)) {
+		puma_borrower_disconnect(lp, "ping not sent");
+		return;
+	}
+	schedule_delayed_work(&lp->ping_work,
+			      msecs_to_jiffies(PUMA_PING_INTERVAL_MS));
+}
+
+static int puma_borrower_pong(struct puma_lender_peer *lp,
+			      const struct puma_msg *msg)
+{
+	u64 now = ktime_get_ns();
+	u32 sample, rtt;
+
+	/* Only the answer to an outstanding ping is believed. */
+	if (msg->id > atomic64_read(&lp->ping_id) || msg->timestamp > now)
+		return -EPROTO;
+	sample = min_t(u64, (now - msg->timestamp) / NSEC_PER_USEC, U32_MAX);
+	rtt = READ_ONCE(lp->rtt_us);
+	WRITE_ONCE(lp->rtt_us, rtt ? rtt - rtt / 8 + sample / 8 : sample);
+	atomic64_set(&lp->pongs, atomic64_read(&lp->pings));
+	return 0;
+}
+
+static int puma_borrower_handle(struct puma_conn *conn,
+				const struct puma_msg *msg)
+{
+	struct puma_lender_peer *lp = conn->owner;
+
+	switch (msg->type) {
+	case PUMA_MSG_PONG:
+		return puma_borrower_pong(lp, msg);
+	case PUMA_MSG_BYE:
+		return -ESHUTDOWN;
+	default:
+		/* No get is in flight yet: a GET_RESP is unsolicited. */
+		return -EPROTO;
+	}
+}
+
+static void puma_borrower_closed(struct puma_conn *conn)
+{
+	struct puma_lender_peer *lp = conn->owner;
+
+	puma_borrower_disconnect(lp, conn->error == -ECONNRESET ?
+				 "connection closed" : "connection error");
+}
+
+/* Open and shake hands on one channel. */
+static int puma_borrower_open(struct puma_lender_peer *lp,
+			      enum puma_channel chan,
+			      struct netlink_ext_ack *extack)
+{
+	struct puma_msg hello = {
+		.type = PUMA_MSG_HELLO,
+		.hello = {
+			.version = PUMA_PROTO_VERSION,
+			.role = PUMA_ROLE_BORROWER,
+			.channel = chan,
+			.page_size = PAGE_SIZE,
+			.max_batch = PUMA_PROTO_MAX_BATCH,
+			.node_id = puma_node_id,
+			.session = lp->session,
+			.features = PUMA_FEAT_EXCLUSIVE,
+		},
+	};
+	struct puma_conn *conn;
+	struct puma_msg ack;
+	int ret;
+
+	conn = puma_conn_connect(&lp->addr, PUMA_CONNECT_TIMEOUT_MS);
+	if (IS_ERR(conn)) {
+		NL_SET_ERR_MSG(extack, "cannot connect to the lender");
+		return PTR_ERR(conn);
+	}
+	conn->owner = lp;
+	conn->params.peer = PUMA_ROLE_LENDER;
+	ret = puma_conn_send_msg(conn, &hello);
+	if (!ret)
+		ret = puma_conn_recv(conn, &ack);
+	if (!ret && ack.type != PUMA_MSG_HELLO_ACK)
+		ret = -EPROTO;
+	if (!ret)
+		ret = puma_proto_check_ack(&hello.hello, &ack.hello,
+					   &conn->params);
+	if (ret) {
+		NL_SET_ERR_MSG(extack, "handshake with the lender failed");
+		puma_conn_destroy(conn);
+		return ret == -ECONNRESET || ret == -ECONNREFUSED ?
+		       -EPROTO : ret;
+	}
+	lp->node_id = ack.hello.node_id;
+	conn->handle = puma_borrower_handle;
+	conn->closed = puma_borrower_closed;
+	puma_conn_set_timeout(conn, PUMA_SEND_TIMEOUT_MS);
+	puma_conn_set_rx_timeout(conn, 0);
+	lp->chan[chan - 1] = conn;
+	return 0;
+}
+
+static struct puma_lender_peer *puma_borrower_find(const struct sockaddr_in *a)
+{
+	struct puma_lender_peer *lp;
+
+	list_for_each_entry(lp, &puma_lenders, node)
+		if (lp->addr.sin_addr.s_addr == a->sin_addr.s_addr &&
+		    lp->addr.sin_port == a->sin_port)
+			return lp;
+	return NULL;
+}
+
+static void puma_borrower_free(struct puma_lender_peer *lp)
+{
+	unsigned int i;
+
+	WRITE_ONCE(lp->disconnected, true);
+	cancel_delayed_work_sync(&lp->ping_work);
+	for (i = 0; i < ARRAY_SIZE(lp->chan); i++)
+		puma_conn_destroy(lp->chan[i]);
+	kfree(lp);
+}
+
+/**
+ * puma_borrower_add_lender() - pair with the lender at @addr
+ * @addr: its IPv4 address and port
+ * @extack: for error messages
+ *
+ * Context: process, may sleep up to twice PUMA_CONNECT_TIMEOUT_MS.
+ * Return: 0; -EEXIST when already paired; -ENOSPC; connection errors
+ * (-ECONNREFUSED, -ETIMEDOUT, -EHOSTUNREACH...); -EPROTO when the
+ * handshake failed.
+ */
+int puma_borrower_add_lender(const struct sockaddr_in *addr,
+			     struct netlink_ext_ack *extack)
+{
+	struct puma_lender_peer *lp;
+	int ret;
+
+	mutex_lock(&puma_borrower_mutex);
+	if (puma_borrower_find(addr)) {
+		NL_SET_ERR_MSG(extack, "already paired with this lender");
+		ret = -EEXIST;
+		goto out;
+	}
+	if (puma_nr_lenders >= PUMA_LENDERS_MAX) {
+		NL_SET_ERR_MSG(extack, "too many lenders");
+		ret = -ENOSPC;
+		goto out;
+	}
+	lp = kzalloc(sizeof(*lp), GFP_KERNEL);
+	if (!lp) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	lp->addr = *addr;
+	INIT_DELAYED_WORK(&lp->ping_work, puma_borrower_ping);
+	do {
+		lp->session = get_random_u64();
+	} while (!lp->session);
+
+	ret = puma_borrower_open(lp, PUMA_CHAN_PUT, extack);
+	if (!ret)
+		ret = puma_borrower_open(lp, PUMA_CHAN_GET, extack);
+	if (!ret)
+		ret = puma_conn_start(lp->chan[0], "puma-borrow-put");
+	if (!ret)
+		ret = puma_conn_start(lp->chan[1], "puma-borrow-get");
+	if (ret) {
+		puma_borrower_free(lp);
+		goto out;
+	}
+	list_add_tail(&lp->node, &puma_lenders);
+	puma_nr_lenders++;
+	schedule_delayed_work(&lp->ping_work, 0);
+	pr_info("paired with lender %pI4:%u (node %016llx)\n",
+		&addr->sin_addr, ntohs(addr->sin_port), lp->node_id);
+out:
+	mutex_unlock(&puma_borrower_mutex);
+	return ret;
+}
+
+/**
+ * puma_borrower_remove_lender() - forget the lender at @addr
+ * @addr: its IPv4 address and port
+ *
+ * Says BYE if it still can, closes both connections and frees the record.
+ *
+ * Context: process, may sleep.
+ * Return: 0, or -ENOENT when not paired with it.
+ */
+int puma_borrower_remove_lender(const struct sockaddr_in *addr)
+{
+	struct puma_msg bye = { .type = PUMA_MSG_BYE, .reason = PUMA_BYE_SHUTDOWN };
+	struct puma_lender_peer *lp;
+
+	mutex_lock(&puma_borrower_mutex);
+	lp = puma_borrower_find(addr);
+	if (lp) {
+		list_del(&lp->node);
+		puma_nr_lenders--;
+	}
+	mutex_unlock(&puma_borrower_mutex);
+	if (!lp)
+		return -ENOENT;
+	cancel_delayed_work_sync(&lp->ping_work);
+	if (!READ_ONCE(lp->disconnected))
+		puma_conn_send_msg(puma_lender_chan(lp, PUMA_CHAN_PUT), &bye);
+	pr_info("unpaired from lender %pI4:%u\n", &addr->sin_addr,
+		ntohs(addr->sin_port));
+	puma_borrower_free(lp);
+	return 0;
+}
+
+/**
+ * puma_borrower_walk() - report each lender
+ * @walk: position and visitor, called under the borrower mutex
+ *
+ * Return: 0, or what @walk->visit returned to stop the walk.
+ */
+int puma_borrower_walk(struct puma_peer_walk *walk)
+{
+	struct puma_lender_peer *lp;
+	struct puma_peer_info info;
+	unsigned long i = 0;
+	unsigned int c;
+	int ret = 0;
+
+	mutex_lock(&puma_borrower_mutex);
+	list_for_each_entry(lp, &puma_lenders, node) {
+		if (i++ < walk->pos)
+			continue;
+		info = (struct puma_peer_info) {
+			.role = PUMA_PEER_LENDER,
+			.addr = lp->addr,
+			.node_id = lp->node_id,
+			.state = READ_ONCE(lp->disconnected) ?
+				 PUMA_PEER_DISCONNECTED : PUMA_PEER_CONNECTED,
+			.rtt_us = READ_ONCE(lp->rtt_us),
+			.pings = atomic64_read(&lp->pings),
+			.pongs = atomic64_read(&lp->pongs),
+		};
+		for (c = 0; c < ARRAY_SIZE(lp->chan); c++) {
+			info.bytes_in += atomic64_read(&lp->chan[c]->bytes_in);
+			info.bytes_out += atomic64_read(&lp->chan[c]->bytes_out);
+			info.violations +=
+				atomic64_read(&lp->chan[c]->violations);
+		}
+		ret = walk->visit(walk, &info);
+		if (ret)
+			break;
+		walk->pos++;
+	}
+	mutex_unlock(&puma_borrower_mutex);
+	return ret;
+}
+
+/**
+ * puma_borrower_exit() - forget every lender
+ */
+void puma_borrower_exit(void)
+{
+	struct puma_lender_peer *lp;
+
+	for (;;) {
+		mutex_lock(&puma_borrower_mutex);
+		lp = list_first_entry_or_null(&puma_lenders,
+					      struct puma_lender_peer, node);
+		mutex_unlock(&puma_borrower_mutex);
+		if (!lp)
+			break;
+		puma_borrower_remove_lender(&lp->addr);
+	}
+}

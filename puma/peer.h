@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Peers: the lenders a borrower is paired with (borrower.c) and the
+ * borrowers a lender serves (lender.c), as netlink reports them.
+ */
+#ifndef _PUMA_PEER_H
+#define _PUMA_PEER_H
+
+#include <linux/in.h>
+#include <linux/types.h>
+
+struct netlink_ext_ack;
+
+/* This node's id in handshakes: random, chosen when the module loads. */
+extern u64 puma_node_id;
+
+/* Milliseconds a connect or a handshake may take. */
+#define PUMA_CONNECT_TIMEOUT_MS		3000
+/* Milliseconds any send may block on a full socket. */
+#define PUMA_SEND_TIMEOUT_MS		2000
+
+/**
+ * struct puma_peer_info - one peer, as GET_PEERS reports it
+ * @role: enum puma_peer_role
+ * @addr: its address
+ * @node_id: its node id, 0 until the handshake
+ * @state: enum puma_peer_state
+ * @rtt_us: smoothed ping round trip in microseconds, 0 when unknown
+ * @bytes_in: bytes received from it
+ * @bytes_out: bytes sent to it
+ * @violations: protocol violations it committed
+ * @pings: pings sent to it
+ * @pongs: answers received
+ */
+struct puma_peer_info {
+	u8 role;
+	struct sockaddr_in addr;
+	u64 node_id;
+	u8 state;
+	u32 rtt_us;
+	u64 bytes_in;
+	u64 bytes_out;
+	u64 violations;
+	u64 pings;
+	u64 pongs;
+};
+
+/**
+ * struct puma_peer_walk - a walk over the peers of one kind
+ * @pos: peers to skip; advanced past each one reported
+ * @visit: called for each remaining peer, under the list's mutex; a
+ *	non-zero return stops the walk (that peer is not counted in @pos)
+ */
+struct puma_peer_walk {
+	unsigned long pos;
+	int (*visit)(struct puma_peer_walk *walk,
+		     const struct puma_peer_info *info);
+};
+
+int puma_borrower_add_lender(const struct sockaddr_in *addr,
+			     struct netlink_ext_ack *extack);
+int puma_borrower_remove_lender(const struct sockaddr_in *addr);
+int puma_borrower_walk(struct puma_peer_walk *walk);
+void puma_borrower_exit(void);
+
+int puma_lender_start(const struct sockaddr_in *addr, u64 max_memory,
+		      struct netlink_ext_ack *extack);
+int puma_lender_stop(void);
+bool puma_lender_address(struct sockaddr_in *addr, u64 *max_memory);
+int puma_lender_walk(struct puma_peer_walk *walk);
+void puma_lender_exit(void);
+
+#endif /* _PUMA_PEER_H */

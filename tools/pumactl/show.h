@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the commands that show things share: the policy of the top-level
+ * attributes, lists of counters (PUMA_A_STATS and the nests like it), and
+ * text output that lines up.
+ */
+#ifndef _PUMACTL_SHOW_H
+#define _PUMACTL_SHOW_H
+
+#include <stddef.h>
+
+#include <netlink/attr.h>
+
+#include <linux/puma.h>
+
+struct json;
+
+/* enum puma_attr, for genlmsg_parse(). */
+extern const struct nla_policy puma_policy[PUMA_A_MAX + 1];
+
+/* "0123456789abcdef" and its NUL. */
+#define NODE_ID_LEN		17
+
+struct counter {
+	char *name;
+	unsigned long long value;
+};
+
+/* A list of counters, in the order the module sent them. */
+struct counters {
+	struct counter *v;
+	size_t n;
+};
+
+/* *@dst = a copy of string attribute @a; 0 or -ENOMEM. */
+int set_str(char **dst, struct nlattr *a);
+
+/* Fill @l from @nest, a list of PUMA_A_STAT; 0 or a negative errno. */
+int parse_counters(struct counters *l, struct nlattr *nest);
+void counters_free(struct counters *l);
+
+/* Widen *@nw and *@vw to the longest name and value of @l. */
+void counters_widths(const struct counters *l, int *nw, int *vw);
+/* One "  name  value" line per counter, in columns @nw and @vw wide. */
+void counters_print(const struct counters *l, int nw, int vw);
+/* @l as an object @key of name: value. */
+void counters_json(struct json *j, const char *key,
+		   const struct counters *l);
+
+/* Print @s with control characters as '?', then pad to @width columns. */
+void put_text(const char *s, int width);
+/* "label:" padded to @width columns, so that the values line up. */
+void put_label(const char *label, int width);
+
+void node_id_str(char *buf, size_t len, unsigned long long id);
+
+#endif /* _PUMACTL_SHOW_H */
