@@ -62,6 +62,35 @@ for line in $kernels; do
 	fi
 	pass=$((pass + n_ok))
 	fail=$((fail + n_bad))
+
+	# Two-guest tests: tests/selftests/pair/NAME/{a,b}.sh, linked only
+	# by a QEMU socket netdev on 127.0.0.1 (a: 169.254.77.1, b: .2).
+	for dir in "$top"/tests/selftests/pair/*/; do
+		[ -f "$dir/a.sh" ] || continue
+		[ -z "$tests" ] || continue
+		name=$(basename "$dir")
+		ptap=$out/pair-$name.tap
+		bash "$top/scripts/vm.sh" pair --kernel "$line" --mem-a "$mem" \
+			--mem-b "$mem" --name "pair-$name-$line" --timeout 300 \
+			--add "$ko:/puma/puma.ko" \
+			--add "$top/tools/pumactl/pumactl:/usr/bin/pumactl" \
+			--add "$top/tests/selftests:/tests/selftests" \
+			--job-a "$dir/a.sh" --job-b "$dir/b.sh" >"$ptap" 2>&1
+		st=$?
+		sed "s/^/[$line] /" "$ptap"
+		n_ok=$(grep -cE '^\[[ab]\] ok ' "$ptap")
+		n_bad=$(grep -cE '^\[[ab]\] not ok ' "$ptap")
+		if [ $st -ne 0 ] && [ "$n_bad" -eq 0 ]; then
+			echo "not ok - [$line] pair $name ended with status $st"
+			n_bad=1
+		fi
+		if [ "$n_ok" -eq 0 ]; then
+			echo "not ok - [$line] pair $name ran no test"
+			n_bad=$((n_bad + 1))
+		fi
+		pass=$((pass + n_ok))
+		fail=$((fail + n_bad))
+	done
 done
 
 echo "selftests: $pass passed, $fail failed"
