@@ -216,7 +216,8 @@ static int pnl_kernel_error(const struct pnl_call *c, const char *what,
 		snprintf(buf, sizeof(buf), "%s: %s", what, strerror(c->kerr));
 		msg = buf;
 	}
-	if (c->ext[0])
+	/* The kernel's own words, unless the tool's already say them. */
+	if (c->ext[0] && !strstr(msg, c->ext))
 		pumactl_err("%s: %s", msg, c->ext);
 	else
 		pumactl_err("%s", msg);

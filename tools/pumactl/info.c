@@ -152,23 +152,18 @@ static int status_reply(struct nl_msg *msg, void *arg)
 /* One message of the GET_POOLS dump: one more pool. */
 static int pool_reply(struct nl_msg *msg, void *arg)
 {
-	struct nlattr *tb[PUMA_A_MAX + 1], *pb[PUMA_POOL_A_MAX + 1];
+	struct nlattr *pb[PUMA_POOL_A_MAX + 1];
 	struct status *s = arg;
 	struct pool *p;
+	int ret;
 
-	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, PUMA_A_MAX, puma_policy) < 0)
-		return -EBADMSG;
-	if (!tb[PUMA_A_POOL])
-		return 0;
-	if (nla_parse_nested(pb, PUMA_POOL_A_MAX, tb[PUMA_A_POOL],
-			     puma_pool_policy) < 0)
-		return -EBADMSG;
-	p = realloc(s->pools, (s->npools + 1) * sizeof(*p));
+	ret = dump_nest(msg, PUMA_A_POOL, pb, PUMA_POOL_A_MAX,
+			puma_pool_policy);
+	if (ret <= 0)
+		return ret;
+	p = grow((void **)&s->pools, &s->npools, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
-	s->pools = p;
-	p = &s->pools[s->npools++];
-	memset(p, 0, sizeof(*p));
 	if (pb[PUMA_POOL_A_DEV]) {
 		p->has_dev = 1;
 		p->dev = nla_get_u32(pb[PUMA_POOL_A_DEV]);

@@ -67,23 +67,18 @@ struct peers {
 /* One message of the GET_PEERS dump: one more peer. */
 static int peer_reply(struct nl_msg *msg, void *arg)
 {
-	struct nlattr *tb[PUMA_A_MAX + 1], *pb[PUMA_PEER_A_MAX + 1];
+	struct nlattr *pb[PUMA_PEER_A_MAX + 1];
 	struct peers *l = arg;
 	struct peer *p;
+	int ret;
 
-	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, PUMA_A_MAX, puma_policy) < 0)
-		return -EBADMSG;
-	if (!tb[PUMA_A_PEER])
-		return 0;
-	if (nla_parse_nested(pb, PUMA_PEER_A_MAX, tb[PUMA_A_PEER],
-			     puma_peer_policy) < 0)
-		return -EBADMSG;
-	p = realloc(l->v, (l->n + 1) * sizeof(*p));
+	ret = dump_nest(msg, PUMA_A_PEER, pb, PUMA_PEER_A_MAX,
+			puma_peer_policy);
+	if (ret <= 0)
+		return ret;
+	p = grow((void **)&l->v, &l->n, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
-	l->v = p;
-	p = &l->v[l->n++];
-	memset(p, 0, sizeof(*p));
 	if (pb[PUMA_PEER_A_ROLE])
 		p->role = nla_get_u8(pb[PUMA_PEER_A_ROLE]);
 	if (pb[PUMA_PEER_A_STATE])

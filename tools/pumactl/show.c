@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include <netlink/attr.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
 
 #include <linux/puma.h>
 
@@ -154,4 +156,31 @@ void counters_json(struct json *j, const char *key,
 void node_id_str(char *buf, size_t len, unsigned long long id)
 {
 	snprintf(buf, len, "%016llx", id);
+}
+
+int dump_nest(struct nl_msg *msg, int type, struct nlattr **nb, int max,
+	      const struct nla_policy *policy)
+{
+	struct nlattr *tb[PUMA_A_MAX + 1];
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, PUMA_A_MAX, puma_policy) < 0)
+		return -EBADMSG;
+	if (!tb[type])
+		return 0;
+	if (nla_parse_nested(nb, max, tb[type],
+			     (struct nla_policy *)policy) < 0)
+		return -EBADMSG;
+	return 1;
+}
+
+void *grow(void **v, size_t *n, size_t size)
+{
+	char *p = realloc(*v, (*n + 1) * size);
+
+	if (!p)
+		return NULL;
+	*v = p;
+	p += (*n)++ * size;
+	memset(p, 0, size);
+	return p;
 }

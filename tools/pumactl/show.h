@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include <netlink/attr.h>
+#include <netlink/msg.h>
 
 #include <linux/puma.h>
 
@@ -53,5 +54,19 @@ void put_text(const char *s, int width);
 void put_label(const char *label, int width);
 
 void node_id_str(char *buf, size_t len, unsigned long long id);
+
+/*
+ * The nest of type @type in one message of a dump, parsed into @nb
+ * (@max + 1 entries) with @policy.  Return: 1 when found, 0 when the
+ * message has none, -EBADMSG when it does not parse.
+ */
+int dump_nest(struct nl_msg *msg, int type, struct nlattr **nb, int max,
+	      const struct nla_policy *policy);
+
+/*
+ * Append a zeroed element of @size bytes to the array *@v of *@n
+ * elements.  Return: the new element, or NULL when out of memory.
+ */
+void *grow(void **v, size_t *n, size_t size);
 
 #endif /* _PUMACTL_SHOW_H */
