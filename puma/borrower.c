@@ -34,7 +34,7 @@
 
 #define PUMA_PING_INTERVAL_MS	1000
 #define PUMA_PING_MISSES	3
-/* Lenders a borrower can be paired with (the metadata's lender slot). */
+/* Lenders a borrower can be paired with at once. */
 #define PUMA_LENDERS_MAX	16
 
 /**
@@ -134,9 +134,18 @@ static int puma_borrower_handle(struct puma_conn *conn,
 {
 	struct puma_lender_peer *lp = conn->owner;
 
+	struct puma_msg pong;
+
 	switch (msg->type) {
 	case PUMA_MSG_PONG:
 		return puma_borrower_pong(lp, msg);
+	case PUMA_MSG_PING:
+		pong = (struct puma_msg) {
+			.type = PUMA_MSG_PONG,
+			.id = msg->id,
+			.timestamp = msg->timestamp,
+		};
+		return puma_conn_send_msg(conn, &pong);
 	case PUMA_MSG_BYE:
 		return -ESHUTDOWN;
 	default:
@@ -193,8 +202,8 @@ static int puma_borrower_open(struct puma_lender_peer *lp,
 	if (ret) {
 		NL_SET_ERR_MSG(extack, "handshake with the lender failed");
 		puma_conn_destroy(conn);
-		return ret == -ECONNRESET || ret == -ECONNREFUSED ?
-		       -EPROTO : ret;
+		/* Whatever the peer did wrong, to the operator it is one. */
+		return ret == -ETIMEDOUT ? ret : -EPROTO;
 	}
 	lp->node_id = ack.hello.node_id;
 	conn->handle = puma_borrower_handle;
@@ -232,7 +241,8 @@ static void puma_borrower_free(struct puma_lender_peer *lp)
  * @addr: its IPv4 address and port
  * @extack: for error messages
  *
- * Context: process, may sleep up to twice PUMA_CONNECT_TIMEOUT_MS.
+ * Context: process, may sleep: per channel, up to PUMA_CONNECT_TIMEOUT_MS
+ * each for the connect, the HELLO and the HELLO_ACK.
  * Return: 0; -EEXIST when already paired; -ENOSPC; connection errors
  * (-ECONNREFUSED, -ETIMEDOUT, -EHOSTUNREACH...); -EPROTO when the
  * handshake failed.

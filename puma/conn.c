@@ -45,6 +45,15 @@ static struct puma_conn *puma_conn_alloc(struct socket *sock)
 	conn->sock = sock;
 	mutex_init(&conn->send_lock);
 	tcp_sock_set_nodelay(sock->sk);
+	/*
+	 * A peer that vanishes without a FIN is noticed by TCP keepalive
+	 * within about 8 s even on an idle connection (a lender's view of
+	 * a borrower; borrowers also ping).
+	 */
+	sock_set_keepalive(sock->sk);
+	tcp_sock_set_keepidle(sock->sk, 5);
+	tcp_sock_set_keepintvl(sock->sk, 1);
+	tcp_sock_set_keepcnt(sock->sk, 3);
 	return conn;
 }
 
@@ -257,8 +266,16 @@ static int puma_conn_rx_thread(void *data)
 
 	for (;;) {
 		ret = puma_conn_recv(conn, &msg);
-		if (!ret)
-			ret = conn->handle(conn, &msg);
+		if (ret)
+			break;
+		ret = conn->handle(conn, &msg);
+		if (ret == -EPROTO) {
+			/* Well formed, but not what this end expects now. */
+			atomic64_inc(&conn->violations);
+			pr_warn_ratelimited("%pI4:%u sent an unexpected message (type %u): disconnecting\n",
+					    &conn->peer.sin_addr,
+					    ntohs(conn->peer.sin_port), msg.type);
+		}
 		if (ret || kthread_should_stop())
 			break;
 	}

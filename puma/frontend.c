@@ -120,7 +120,7 @@ static void puma_frontend_invalidate_page(struct folio *folio)
 
 /*
  * invalidate_inode: a range of the file or the whole file changes or goes.
- * Context: process, may sleep.
+ * Context: any; must not sleep.
  */
 static void puma_frontend_invalidate_inode(struct address_space *mapping)
 {

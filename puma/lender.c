@@ -4,8 +4,8 @@
  *
  * An accept thread takes connections; each gets a receive thread (conn.c)
  * whose first message must be a HELLO within PUMA_CONNECT_TIMEOUT_MS.  A
- * borrower opens two connections, one per channel, tied by its node id
- * and session.
+ * borrower opens two connections, one per channel; each is listed on its
+ * own, with the borrower's node id.
  *
  * The page store is not there yet: this lender holds nothing.  It answers
  * every GET with misses and counts every PUT as refused, which is what a
@@ -94,7 +94,8 @@ static int puma_lender_handshake(struct puma_conn *conn,
 		return sent;
 	conn->params = params;
 	WRITE_ONCE(bc->node_id, msg->hello.node_id);
-	/* Liveness is the borrower's pings from now on. */
+	/* Liveness is the borrower's pings and TCP keepalive from now on. */
+	puma_conn_set_timeout(conn, PUMA_SEND_TIMEOUT_MS);
 	puma_conn_set_rx_timeout(conn, 0);
 	return 0;
 }
@@ -405,6 +406,7 @@ int puma_lender_walk(struct puma_peer_walk *walk)
 			.bytes_in = atomic64_read(&bc->conn->bytes_in),
 			.bytes_out = atomic64_read(&bc->conn->bytes_out),
 			.violations = atomic64_read(&bc->conn->violations),
+			.puts_refused = atomic64_read(&bc->puts_refused),
 		};
 		ret = walk->visit(walk, &info);
 		if (ret)

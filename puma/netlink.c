@@ -290,7 +290,9 @@ static int puma_nl_put_peer(struct puma_peer_walk *walk,
 	    puma_nl_put_stat(skb, "protocol_violations", p->violations) ||
 	    (p->role == PUMA_PEER_LENDER &&
 	     (puma_nl_put_stat(skb, "pings", p->pings) ||
-	      puma_nl_put_stat(skb, "pongs", p->pongs))))
+	      puma_nl_put_stat(skb, "pongs", p->pongs))) ||
+	    (p->role == PUMA_PEER_BORROWER &&
+	     puma_nl_put_stat(skb, "puts_refused", p->puts_refused)))
 		goto cancel;
 	nla_nest_end(skb, stats);
 	nla_nest_end(skb, peer);

@@ -16,7 +16,7 @@ extern u64 puma_node_id;
 
 /* Milliseconds a connect or a handshake may take. */
 #define PUMA_CONNECT_TIMEOUT_MS		3000
-/* Milliseconds any send may block on a full socket. */
+/* Milliseconds a send may block on a full socket, once paired. */
 #define PUMA_SEND_TIMEOUT_MS		2000
 
 /**
@@ -31,6 +31,7 @@ extern u64 puma_node_id;
  * @violations: protocol violations it committed
  * @pings: pings sent to it
  * @pongs: answers received
+ * @puts_refused: pages a borrower offered that this lender did not keep
  */
 struct puma_peer_info {
 	u8 role;
@@ -43,6 +44,7 @@ struct puma_peer_info {
 	u64 violations;
 	u64 pings;
 	u64 pongs;
+	u64 puts_refused;
 };
 
 /**

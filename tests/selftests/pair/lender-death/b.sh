@@ -17,6 +17,8 @@ done
 check_eq "paired with the lender" $paired 0
 check "the lender shows as connected" \
 	sh -c "pumactl peers | grep -q '^lender .*$L .* connected'"
+sleep 2
+diag "ping round trip over the guests' link: $(pumactl peers | grep '^lender' | awk '{ print $5, $6 }')"
 
 t0=$(awk '{ print int($1) }' /proc/uptime)
 gone=1
