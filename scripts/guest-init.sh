@@ -11,9 +11,9 @@
 # kernel messages and for this script's own.
 #
 # Kernel command line:
-#   puma.ip=ADDR/PREFIX  address of eth0
-#   puma.name=NAME       host name
-#   puma.shell=1         interactive shell on the console instead of a job
+#   pumavm.ip=ADDR/PREFIX  address of eth0
+#   pumavm.name=NAME       host name
+#   pumavm.shell=1         interactive shell on the console instead of a job
 #
 # This runs under busybox sh, where applets win over $PATH: host binaries
 # (ip, tc, fio) are only reached by full path or from /bin/sh, which is
@@ -52,9 +52,9 @@ arg() {
 }
 
 setup_net() {
-	hostname "$(arg puma.name || echo puma)"
+	hostname "$(arg pumavm.name || echo puma)"
 	ip link set lo up
-	addr=$(arg puma.ip) || return 0
+	addr=$(arg pumavm.ip) || return 0
 	ip link set eth0 up && ip addr add "$addr" dev eth0 ||
 		echo "init: cannot configure eth0 with $addr"
 }
@@ -104,7 +104,7 @@ unmount_disks() {
 mount_all
 load_modules
 setup_net
-if [ "$(arg puma.shell)" = 1 ]; then
+if [ "$(arg pumavm.shell)" = 1 ]; then
 	run_shell
 else
 	run_job

@@ -142,7 +142,7 @@ net_args() {
 	IFS=./ read -r o1 o2 o3 o4 _ <<<"$IP"
 	QEMU+=(-netdev "socket,id=n0,$mode=127.0.0.1:$port"
 	       -device "virtio-net-pci,netdev=n0,mac=$(printf '52:54:%02x:%02x:%02x:%02x' "$o1" "$o2" "$o3" "$o4")")
-	CMDLINE+=" puma.ip=$IP"
+	CMDLINE+=" pumavm.ip=$IP"
 }
 
 # kernel_image: the kernel to boot.  QEMU boots an uncompressed vmlinux
@@ -177,7 +177,7 @@ base_args() {
 	QEMU=(qemu-system-x86_64 -nodefaults -no-user-config -display none
 	      -no-reboot -m "$MEM" -smp "$CPUS"
 	      -kernel "$(kernel_image)" -initrd "$1")
-	CMDLINE="console=ttyS0 panic=-1 quiet loglevel=4 puma.name=$NAME"
+	CMDLINE="console=ttyS0 panic=-1 quiet loglevel=4 pumavm.name=$NAME"
 	accel_args
 	disk_args
 }
@@ -342,7 +342,7 @@ cmd_shell() {
 	make_tmp
 	build_initrd "$TMP/initrd"
 	base_args "$TMP/initrd"
-	CMDLINE+=" puma.shell=1"
+	CMDLINE+=" pumavm.shell=1"
 	# the kernel hands TERM=... to init; keep ours if the guest knows it
 	local t=${TERM:-}
 	if [ -n "$t" ] && [ -e "/lib/terminfo/${t:0:1}/$t" ]; then
