@@ -134,18 +134,11 @@ static int puma_borrower_handle(struct puma_conn *conn,
 {
 	struct puma_lender_peer *lp = conn->owner;
 
-	struct puma_msg pong;
-
 	switch (msg->type) {
 	case PUMA_MSG_PONG:
 		return puma_borrower_pong(lp, msg);
 	case PUMA_MSG_PING:
-		pong = (struct puma_msg) {
-			.type = PUMA_MSG_PONG,
-			.id = msg->id,
-			.timestamp = msg->timestamp,
-		};
-		return puma_conn_send_msg(conn, &pong);
+		return puma_conn_answer_ping(conn, msg);
 	case PUMA_MSG_BYE:
 		return -ESHUTDOWN;
 	default:

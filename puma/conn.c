@@ -193,6 +193,24 @@ int puma_conn_send_msg(struct puma_conn *conn, const struct puma_msg *msg)
 	return puma_conn_send(conn, buf, len);
 }
 
+/**
+ * puma_conn_answer_ping() - send the PONG that answers @ping
+ * @conn: the connection the PING came on
+ * @ping: the decoded PING
+ *
+ * Return: 0 or a negative errno.
+ */
+int puma_conn_answer_ping(struct puma_conn *conn, const struct puma_msg *ping)
+{
+	struct puma_msg pong = {
+		.type = PUMA_MSG_PONG,
+		.id = ping->id,
+		.timestamp = ping->timestamp,
+	};
+
+	return puma_conn_send_msg(conn, &pong);
+}
+
 static int puma_conn_recv_exact(struct puma_conn *conn, void *buf,
 				size_t len)
 {

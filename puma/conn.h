@@ -66,6 +66,7 @@ struct puma_conn *puma_conn_connect(const struct sockaddr_in *addr,
 struct puma_conn *puma_conn_from_socket(struct socket *sock);
 int puma_conn_send(struct puma_conn *conn, const void *buf, size_t len);
 int puma_conn_send_msg(struct puma_conn *conn, const struct puma_msg *msg);
+int puma_conn_answer_ping(struct puma_conn *conn, const struct puma_msg *ping);
 int puma_conn_recv(struct puma_conn *conn, struct puma_msg *msg);
 void puma_conn_set_timeout(struct puma_conn *conn, unsigned int ms);
 void puma_conn_set_rx_timeout(struct puma_conn *conn, unsigned int ms);

@@ -123,18 +123,12 @@ static int puma_lender_handle(struct puma_conn *conn,
 			      const struct puma_msg *msg)
 {
 	struct puma_borrower_conn *bc = conn->owner;
-	struct puma_msg pong;
 
 	switch (msg->type) {
 	case PUMA_MSG_HELLO:
 		return puma_lender_handshake(conn, msg);
 	case PUMA_MSG_PING:
-		pong = (struct puma_msg) {
-			.type = PUMA_MSG_PONG,
-			.id = msg->id,
-			.timestamp = msg->timestamp,
-		};
-		return puma_conn_send_msg(conn, &pong);
+		return puma_conn_answer_ping(conn, msg);
 	case PUMA_MSG_GET:
 		return puma_lender_get(conn, msg);
 	case PUMA_MSG_PUT:
