@@ -236,9 +236,20 @@ static unsigned long puma_meta_inode_erase(struct puma_meta *meta,
 			break;
 		if (lender == PUMA_META_ANY ||
 		    puma_meta_lender(entry) == lender) {
+			unsigned long index = xas.xa_index;
+
 			xas_store(&xas, NULL);
 			mi->count--;
 			n++;
+			/*
+			 * A store of NULL may free the node (and its parents):
+			 * the state then points at a parent, from which a
+			 * later xas_pause() would step past the next node's
+			 * records.  Walk on from the next index instead.
+			 */
+			if (index == last)
+				break;
+			xas_set(&xas, index + 1);
 		}
 		if (++seen % PUMA_META_BATCH)
 			continue;

@@ -573,6 +573,54 @@ static void meta_bytes_test(struct kunit *test)
 	KUNIT_EXPECT_GT(test, bytes, 256 * (inode + node));
 }
 
+/*
+ * Erasing inside a walk frees nodes: records spread over a sparse, tall
+ * tree, every other one of the lender being erased, must all go, and only
+ * those; and in a dense file every record must go (regression: a pause
+ * right after an erase had freed a node skipped the next node's records,
+ * leaving records of a disconnected lender).
+ */
+static void meta_erase_walk_test(struct kunit *test)
+{
+	static const unsigned long idx[] = {
+		0, 1, 63, 64, 4095, 4096, 262143, 262144, 1UL << 24,
+		(1UL << 24) + 1, 1UL << 30, ULONG_MAX - 1, ULONG_MAX,
+	};
+	struct puma_meta *meta = test->priv;
+	unsigned long ones, left;
+	unsigned int i, round;
+
+	for (round = 0; round < 3; round++) {
+		ones = 0;
+		for (i = 0; i < ARRAY_SIZE(idx); i++) {
+			meta_store(test, 5, 1, idx[i], (i + round) % 2);
+			ones += (i + round) % 2;
+		}
+		KUNIT_EXPECT_EQ(test, puma_meta_erase_lender(meta, 1), ones);
+		for (i = 0; i < ARRAY_SIZE(idx); i++)
+			KUNIT_EXPECT_EQ_MSG(test,
+					    meta_has(test, 5, 1, idx[i], 0),
+					    (i + round) % 2 == 0,
+					    "round %u index %lu", round, idx[i]);
+		left = puma_meta_pages(meta);
+		KUNIT_EXPECT_EQ(test, left, ARRAY_SIZE(idx) - ones);
+		KUNIT_EXPECT_EQ(test,
+				puma_meta_erase_range(meta, 5, 0, ULONG_MAX),
+				left);
+		KUNIT_EXPECT_EQ(test, puma_meta_pages(meta), 0UL);
+	}
+
+	/*
+	 * A dense file: the walk pauses (drops the lock) every
+	 * PUMA_META_BATCH records, just after an erase emptied a node.
+	 */
+	for (i = 0; i < 4 * PUMA_META_BATCH; i++)
+		meta_store(test, 6, 1, i, 3);
+	KUNIT_EXPECT_EQ(test, puma_meta_erase_lender(meta, 3),
+			4UL * PUMA_META_BATCH);
+	KUNIT_EXPECT_EQ(test, puma_meta_pages(meta), 0UL);
+}
+
 static struct kunit_case puma_meta_test_cases[] = {
 	KUNIT_CASE(meta_store_lookup_test),
 	KUNIT_CASE(meta_replace_test),
@@ -584,6 +632,7 @@ static struct kunit_case puma_meta_test_cases[] = {
 	KUNIT_CASE(meta_erase_range_edges_test),
 	KUNIT_CASE(meta_erase_inode_test),
 	KUNIT_CASE(meta_erase_lender_test),
+	KUNIT_CASE(meta_erase_walk_test),
 	KUNIT_CASE(meta_clear_test),
 	KUNIT_CASE(meta_seq_test),
 	KUNIT_CASE(meta_many_inodes_test),
