@@ -14,9 +14,19 @@
  * the record stays, so that `pumactl peers` shows it, until the operator
  * removes it.
  *
- * Locking: puma_borrower_mutex guards the list and pairing/removal.  The
- * ping work and the receive threads touch a lender's fields with atomics
- * and READ_ONCE/WRITE_ONCE only.
+ * Data path: each lender has a slot (0 to PUMA_LENDERS_MAX - 1), which
+ * local metadata records for every page it holds; puma_lender_slots[]
+ * publishes connected lenders to the put path (IRQs off: an RCU reader)
+ * and the get path.  A lender that is disconnected is forgotten at once:
+ * its send queue is dropped, its gets in flight fail, and every record of
+ * its slot is erased.  Removal unpublishes the slot, waits for an RCU
+ * grace period (no put can still queue to it) and for the gets in flight
+ * (@users), and erases the slot's records once more before the slot is
+ * reused.
+ *
+ * Locking: puma_borrower_mutex guards the list, the slots and
+ * pairing/removal.  The ping work and the receive threads touch a
+ * lender's fields with atomics and READ_ONCE/WRITE_ONCE only.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -29,45 +39,20 @@
 
 #include <linux/puma.h>
 
+#include "borrower.h"
 #include "conn.h"
+#include "frontend.h"
 #include "peer.h"
 
 #define PUMA_PING_INTERVAL_MS	1000
 #define PUMA_PING_MISSES	3
-/* Lenders a borrower can be paired with at once. */
-#define PUMA_LENDERS_MAX	16
-
-/**
- * struct puma_lender_peer - a lender this node borrows from
- * @node: in puma_lenders
- * @addr: its address
- * @node_id: its node id, from the handshake
- * @session: this pairing's session id
- * @chan: the put and get connections (index enum puma_channel - 1)
- * @disconnected: set once, when any connection ended
- * @ping_work: sends pings and notices missing answers
- * @ping_id: id of the last ping sent
- * @pings: pings sent
- * @pongs: answers received
- * @rtt_us: smoothed round trip in microseconds (0 until the first pong)
- */
-struct puma_lender_peer {
-	struct list_head node;
-	struct sockaddr_in addr;
-	u64 node_id;
-	u64 session;
-	struct puma_conn *chan[2];
-	bool disconnected;
-	struct delayed_work ping_work;
-	atomic64_t ping_id;
-	atomic64_t pings;
-	atomic64_t pongs;
-	u32 rtt_us;
-};
 
 static DEFINE_MUTEX(puma_borrower_mutex);
 static LIST_HEAD(puma_lenders);
 static unsigned int puma_nr_lenders;
+static struct puma_lender_peer __rcu *puma_lender_slots[PUMA_LENDERS_MAX];
+/* Slots in use, published or not: under puma_borrower_mutex. */
+static DECLARE_BITMAP(puma_slots_busy, PUMA_LENDERS_MAX);
 
 static struct puma_conn *puma_lender_chan(struct puma_lender_peer *lp,
 					  enum puma_channel chan)
@@ -86,6 +71,15 @@ static void puma_borrower_disconnect(struct puma_lender_peer *lp,
 		ntohs(lp->addr.sin_port), why);
 	for (i = 0; i < ARRAY_SIZE(lp->chan); i++)
 		puma_conn_shutdown(lp->chan[i]);
+	/* Forget it at once: nothing queued, nothing awaited, no record. */
+	puma_sendq_kill(&lp->sendq);
+	puma_fetch_fail_all(lp);
+	puma_frontend_forget_lender(lp->slot);
+}
+
+static void puma_borrower_sendq_failed(struct puma_sendq *q)
+{
+	puma_borrower_disconnect(q->owner, "send failed");
 }
 
 static void puma_borrower_ping(struct work_struct *work)
@@ -139,10 +133,13 @@ static int puma_borrower_handle(struct puma_conn *conn,
 		return puma_borrower_pong(lp, msg);
 	case PUMA_MSG_PING:
 		return puma_conn_answer_ping(conn, msg);
+	case PUMA_MSG_GET_RESP:
+		if (conn != puma_lender_chan(lp, PUMA_CHAN_GET))
+			return -EPROTO;
+		return puma_fetch_answer(lp, msg);
 	case PUMA_MSG_BYE:
 		return -ESHUTDOWN;
 	default:
-		/* No get is in flight yet: a GET_RESP is unsolicited. */
 		return -EPROTO;
 	}
 }
@@ -218,6 +215,11 @@ static struct puma_lender_peer *puma_borrower_find(const struct sockaddr_in *a)
 	return NULL;
 }
 
+/*
+ * Free a lender that is no longer published in a slot: wait until no get
+ * uses it, stop everything and erase its records.  Its slot is the
+ * caller's to give back.
+ */
 static void puma_borrower_free(struct puma_lender_peer *lp)
 {
 	unsigned int i;
@@ -225,8 +227,123 @@ static void puma_borrower_free(struct puma_lender_peer *lp)
 	WRITE_ONCE(lp->disconnected, true);
 	cancel_delayed_work_sync(&lp->ping_work);
 	for (i = 0; i < ARRAY_SIZE(lp->chan); i++)
+		if (lp->chan[i])
+			puma_conn_shutdown(lp->chan[i]);
+	if (lp->sendq.buf)	/* set up once both channels are open */
+		puma_sendq_kill(&lp->sendq);
+	puma_fetch_fail_all(lp);
+	if (!refcount_dec_and_test(&lp->users))
+		wait_var_event(&lp->users, !refcount_read(&lp->users));
+	puma_sendq_destroy(&lp->sendq);
+	for (i = 0; i < ARRAY_SIZE(lp->chan); i++)
 		puma_conn_destroy(lp->chan[i]);
+	puma_frontend_forget_lender(lp->slot);
+	xa_destroy(&lp->reqs);
 	kfree(lp);
+}
+
+/**
+ * puma_lenders_pick() - a connected lender for a page being put
+ *
+ * Lenders take turns, page by page.
+ *
+ * Context: any; an RCU reader (the put path runs with IRQs off).
+ * Return: the lender's slot, or -1 when none is connected.
+ */
+int puma_lenders_pick(void)
+{
+	static unsigned int next;
+	struct puma_lender_peer *lp;
+	unsigned int i, start = READ_ONCE(next);
+
+	for (i = 0; i < PUMA_LENDERS_MAX; i++) {
+		unsigned int slot = (start + i) % PUMA_LENDERS_MAX;
+
+		lp = rcu_dereference_check(puma_lender_slots[slot],
+					   rcu_read_lock_any_held());
+		if (lp && !READ_ONCE(lp->disconnected)) {
+			WRITE_ONCE(next, slot + 1);
+			return slot;
+		}
+	}
+	return -1;
+}
+
+/**
+ * puma_lenders_queue_put() - queue a staged page for the lender in @slot
+ * @slot: from puma_lenders_pick()
+ * @e: the staging entry
+ *
+ * Context: any; an RCU reader.
+ * Return: true when queued; false when that lender is gone (@e is still
+ * the caller's).
+ */
+bool puma_lenders_queue_put(u8 slot, struct puma_stage_entry *e)
+{
+	struct puma_lender_peer *lp;
+
+	if (slot >= PUMA_LENDERS_MAX)
+		return false;
+	lp = rcu_dereference_check(puma_lender_slots[slot],
+				   rcu_read_lock_any_held());
+	return lp && !READ_ONCE(lp->disconnected) &&
+	       puma_sendq_put(&lp->sendq, e);
+}
+
+/**
+ * puma_lenders_invalidate() - queue an invalidation for lenders
+ * @slot: the lender's slot, or -1 for every lender
+ * @type: PUMA_MSG_INVALIDATE_PAGES, _INODE or _POOL
+ * @key: what to invalidate
+ *
+ * Context: any.
+ */
+void puma_lenders_invalidate(int slot, u16 type, const struct puma_key *key)
+{
+	struct puma_lender_peer *lp;
+	unsigned int i;
+
+	rcu_read_lock();
+	for (i = 0; i < PUMA_LENDERS_MAX; i++) {
+		if (slot >= 0 && i != slot)
+			continue;
+		lp = rcu_dereference(puma_lender_slots[i]);
+		if (lp && !READ_ONCE(lp->disconnected))
+			puma_sendq_invalidate(&lp->sendq, type, key);
+	}
+	rcu_read_unlock();
+}
+
+/**
+ * puma_lender_get() - the connected lender in @slot, referenced
+ * @slot: a slot from a record
+ *
+ * Context: any.
+ * Return: the lender (release with puma_lender_put()) or NULL.
+ */
+struct puma_lender_peer *puma_lender_get(u8 slot)
+{
+	struct puma_lender_peer *lp;
+
+	if (slot >= PUMA_LENDERS_MAX)
+		return NULL;
+	rcu_read_lock();
+	lp = rcu_dereference(puma_lender_slots[slot]);
+	if (lp && (READ_ONCE(lp->disconnected) ||
+		   !refcount_inc_not_zero(&lp->users)))
+		lp = NULL;
+	rcu_read_unlock();
+	return lp;
+}
+
+/**
+ * puma_lender_put() - release a lender from puma_lender_get()
+ * @lp: the lender
+ */
+void puma_lender_put(struct puma_lender_peer *lp)
+{
+	if (refcount_dec_and_test(&lp->users))
+		wake_up_var(&lp->users);
 }
 
 /**
@@ -263,6 +380,9 @@ int puma_borrower_add_lender(const struct sockaddr_in *addr,
 		goto out;
 	}
 	lp->addr = *addr;
+	lp->slot = find_first_zero_bit(puma_slots_busy, PUMA_LENDERS_MAX);
+	refcount_set(&lp->users, 1);
+	xa_init(&lp->reqs);
 	INIT_DELAYED_WORK(&lp->ping_work, puma_borrower_ping);
 	do {
 		lp->session = get_random_u64();
@@ -271,6 +391,10 @@ int puma_borrower_add_lender(const struct sockaddr_in *addr,
 	ret = puma_borrower_open(lp, PUMA_CHAN_PUT, extack);
 	if (!ret)
 		ret = puma_borrower_open(lp, PUMA_CHAN_GET, extack);
+	if (!ret)
+		ret = puma_sendq_init(&lp->sendq, lp->chan[0], lp->slot);
+	lp->sendq.owner = lp;
+	lp->sendq.failed = puma_borrower_sendq_failed;
 	if (!ret)
 		ret = puma_conn_start(lp->chan[0], "puma-borrow-put");
 	if (!ret)
@@ -281,6 +405,8 @@ int puma_borrower_add_lender(const struct sockaddr_in *addr,
 	}
 	list_add_tail(&lp->node, &puma_lenders);
 	puma_nr_lenders++;
+	set_bit(lp->slot, puma_slots_busy);
+	rcu_assign_pointer(puma_lender_slots[lp->slot], lp);
 	schedule_delayed_work(&lp->ping_work, 0);
 	pr_info("paired with lender %pI4:%u (node %016llx)\n",
 		&addr->sin_addr, ntohs(addr->sin_port), lp->node_id);
@@ -302,22 +428,30 @@ int puma_borrower_remove_lender(const struct sockaddr_in *addr)
 {
 	struct puma_msg bye = { .type = PUMA_MSG_BYE, .reason = PUMA_BYE_SHUTDOWN };
 	struct puma_lender_peer *lp;
+	u8 slot;
 
 	mutex_lock(&puma_borrower_mutex);
 	lp = puma_borrower_find(addr);
 	if (lp) {
 		list_del(&lp->node);
 		puma_nr_lenders--;
+		RCU_INIT_POINTER(puma_lender_slots[lp->slot], NULL);
 	}
 	mutex_unlock(&puma_borrower_mutex);
 	if (!lp)
 		return -ENOENT;
+	/* No put queues to it, no get finds it, after this. */
+	synchronize_rcu();
 	cancel_delayed_work_sync(&lp->ping_work);
 	if (!READ_ONCE(lp->disconnected))
 		puma_conn_send_msg(puma_lender_chan(lp, PUMA_CHAN_PUT), &bye);
 	pr_info("unpaired from lender %pI4:%u\n", &addr->sin_addr,
 		ntohs(addr->sin_port));
+	slot = lp->slot;
 	puma_borrower_free(lp);
+	mutex_lock(&puma_borrower_mutex);
+	clear_bit(slot, puma_slots_busy);
+	mutex_unlock(&puma_borrower_mutex);
 	return 0;
 }
 
@@ -348,6 +482,11 @@ int puma_borrower_walk(struct puma_peer_walk *walk)
 			.rtt_us = READ_ONCE(lp->rtt_us),
 			.pings = atomic64_read(&lp->pings),
 			.pongs = atomic64_read(&lp->pongs),
+			.puts_sent = atomic64_read(&lp->sendq.puts_sent),
+			.get_requests = atomic64_read(&lp->get_requests),
+			.get_hits = atomic64_read(&lp->get_hits),
+			.get_misses = atomic64_read(&lp->get_misses),
+			.get_timeouts = atomic64_read(&lp->get_timeouts),
 		};
 		for (c = 0; c < ARRAY_SIZE(lp->chan); c++) {
 			info.bytes_in += atomic64_read(&lp->chan[c]->bytes_in);

@@ -28,6 +28,8 @@
 #include "frontend.h"
 
 bool puma_enabled = true;
+unsigned int puma_get_timeout_ms = PUMA_GET_TIMEOUT_MS_DEFAULT;
+bool puma_exclusive = true;
 
 static DEFINE_MUTEX(puma_config_mutex);
 static struct puma_fslist __rcu *puma_fslist;

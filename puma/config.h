@@ -13,6 +13,15 @@ struct super_block;
 
 extern bool puma_enabled;
 
+/* Milliseconds a get may wait for its lender before reading from disk. */
+#define PUMA_GET_TIMEOUT_MS_DEFAULT	200
+#define PUMA_GET_TIMEOUT_MS_MIN		1
+#define PUMA_GET_TIMEOUT_MS_MAX		10000
+extern unsigned int puma_get_timeout_ms;
+
+/* Exclusive caching: a page fetched back leaves the lender. */
+extern bool puma_exclusive;
+
 /**
  * puma_is_enabled() - may the hooks act?
  *

@@ -30,6 +30,7 @@
 #include <net/tcp.h>
 
 #include "conn.h"
+#include "pool.h"
 
 static struct puma_conn *puma_conn_alloc(struct socket *sock)
 {
@@ -172,6 +173,7 @@ int puma_conn_send(struct puma_conn *conn, const void *buf, size_t len)
 	}
 	mutex_unlock(&conn->send_lock);
 	atomic64_add(done, &conn->bytes_out);
+	puma_stats_add(&puma_global_stats, PUMA_STAT_BYTES_SENT, done);
 	return ret == -EAGAIN ? -ETIMEDOUT : ret;
 }
 
@@ -231,6 +233,7 @@ static int puma_conn_recv_exact(struct puma_conn *conn, void *buf,
 		done += ret;
 	}
 	atomic64_add(done, &conn->bytes_in);
+	puma_stats_add(&puma_global_stats, PUMA_STAT_BYTES_RECEIVED, done);
 	return 0;
 }
 

@@ -6,21 +6,31 @@
  * under the pool of the event's filesystem.  Only filesystems with a pool
  * (opted in, see config.c) are acted on; everything else returns at once.
  *
- * For now the operations count what they see.  The invariant they will
- * keep once pages travel to lenders: PUMA asks for a page only while its
- * metadata says a lender holds the newest clean content of that page;
- * every invalidation clears metadata before anything else.
+ * The invariant they keep: PUMA asks for a page only while its local
+ * record says a lender holds the newest clean content of that page, and
+ * a page fetched back enters the page cache only if it matches the tag
+ * recorded when it was put.  Every invalidation erases records before
+ * anything else, then tells the lenders (queued, asynchronous; a lost
+ * message costs lender memory, never correctness).
+ *
+ * put (eviction, IRQs off): copy into the staging pool, compute the tag,
+ * record it, queue for a lender (stage.c).  get (readahead): get.c.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/fs.h>
+#include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 
+#include "borrower.h"
 #include "config.h"
 #include "frontend.h"
+#include "get.h"
 #include "hooks.h"
 #include "pool.h"
+#include "stage.h"
+#include "tag.h"
 
 /**
  * puma_frontend_init_fs() - the init_fs operation: give @sb a pool
@@ -69,6 +79,61 @@ static bool puma_folio_clean(struct folio *folio)
 	       !folio_test_writeback(folio) && !folio_test_hwpoison(folio);
 }
 
+/* Stage a copy of @folio for a lender; returns the reason if not. */
+static enum puma_stat puma_frontend_stage(struct puma_pool *pool,
+					  struct folio *folio)
+{
+	struct inode *inode = folio->mapping->host;
+	struct puma_stage_entry *e;
+	struct puma_meta_rec rec;
+	void *src;
+	int slot;
+	u64 tag;
+
+	if (folio_test_large(folio) || !puma_inode_supported(inode))
+		return PUMA_STAT_PUTS_DROP_UNSUPPORTED;
+	slot = puma_lenders_pick();
+	if (slot < 0)
+		return PUMA_STAT_PUTS_DROP_NO_LENDER;
+	e = puma_stage_take();
+	if (!e)
+		return PUMA_STAT_PUTS_DROP_FULL;
+	src = kmap_local_folio(folio, 0);
+	copy_page(page_address(e->page), src);
+	kunmap_local(src);
+	tag = puma_tag(page_address(e->page), PAGE_SIZE);
+
+	/* A lender holds this very content already (non-inclusive). */
+	if (puma_meta_lookup(&pool->meta, inode->i_ino, inode->i_generation,
+			     folio->index, &rec) && rec.tag == tag) {
+		puma_stage_release(e);
+		return PUMA_STAT_PUTS_HELD;
+	}
+	rec.tag = tag;
+	rec.lender = slot;
+	if (puma_meta_store(&pool->meta, inode->i_ino, inode->i_generation,
+			    folio->index, &rec, GFP_ATOMIC | __GFP_NOWARN)) {
+		puma_stage_release(e);
+		return PUMA_STAT_PUTS_DROP_NOMEM;
+	}
+	e->key = (struct puma_key) {
+		.pool = pool->id,
+		.gen = inode->i_generation,
+		.ino = inode->i_ino,
+		.index = folio->index,
+	};
+	e->tag = tag;
+	/* The entry holds a reference of its own; released with it. */
+	kref_get(&pool->ref);
+	e->pool = pool;
+	if (!puma_lenders_queue_put(slot, e)) {
+		puma_meta_erase_page(&pool->meta, inode->i_ino, folio->index);
+		puma_stage_release(e);
+		return PUMA_STAT_PUTS_DROP_LENDER_GONE;
+	}
+	return PUMA_STAT_PUTS_STAGED;
+}
+
 /*
  * put: a clean page-cache folio leaves the cache by eviction.
  * Context: IRQs off, i_pages locked, folio locked; must not sleep.
@@ -79,11 +144,14 @@ static void puma_frontend_put(struct folio *folio)
 
 	if (!pool)
 		return;
-	if (puma_folio_clean(folio))
+	if (puma_folio_clean(folio)) {
 		puma_count(pool, PUMA_STAT_PUTS, folio_nr_pages(folio));
-	else
+		puma_count(pool, puma_frontend_stage(pool, folio),
+			   folio_nr_pages(folio));
+	} else {
 		puma_count(pool, PUMA_STAT_PUTS_INELIGIBLE,
 			   folio_nr_pages(folio));
+	}
 	puma_pool_put(pool);
 }
 
@@ -92,7 +160,8 @@ static void puma_frontend_put(struct folio *folio)
  * Context: process, may sleep; the caller holds a file reference.
  */
 static void puma_frontend_get(struct readahead_control *ractl,
-			      unsigned long nr_to_read)
+			      unsigned long nr_to_read,
+			      unsigned long lookahead_size)
 {
 	struct puma_pool *pool = puma_pool_find(ractl->mapping->host->i_sb);
 
@@ -100,6 +169,7 @@ static void puma_frontend_get(struct readahead_control *ractl,
 		return;
 	puma_count(pool, PUMA_STAT_GETS, 1);
 	puma_count(pool, PUMA_STAT_GET_PAGES, nr_to_read);
+	puma_get_window(pool, ractl, nr_to_read, lookahead_size);
 	puma_pool_put(pool);
 }
 
@@ -110,11 +180,34 @@ static void puma_frontend_get(struct readahead_control *ractl,
  */
 static void puma_frontend_invalidate_page(struct folio *folio)
 {
-	struct puma_pool *pool = puma_pool_find(folio->mapping->host->i_sb);
+	struct inode *inode = folio->mapping->host;
+	struct puma_pool *pool = puma_pool_find(inode->i_sb);
+	struct puma_key key = {
+		.ino = inode->i_ino,
+		.gen = inode->i_generation,
+		.index = folio->index,
+	};
+	struct puma_meta_rec rec;
+	bool held;
 
 	if (!pool)
 		return;
 	puma_count(pool, PUMA_STAT_INVALIDATE_PAGES, folio_nr_pages(folio));
+	key.pool = pool->id;
+	if (folio_test_large(folio)) {
+		if (puma_meta_erase_range(&pool->meta, key.ino, folio->index,
+					  folio_next_index(folio) - 1))
+			puma_lenders_invalidate(-1, PUMA_MSG_INVALIDATE_INODE,
+						&key);
+	} else {
+		held = puma_meta_lookup(&pool->meta, key.ino, key.gen,
+					key.index, &rec);
+		if (puma_meta_erase_page(&pool->meta, key.ino, key.index) &&
+		    held)
+			puma_lenders_invalidate(rec.lender,
+						PUMA_MSG_INVALIDATE_PAGES,
+						&key);
+	}
 	puma_pool_put(pool);
 }
 
@@ -124,18 +217,38 @@ static void puma_frontend_invalidate_page(struct folio *folio)
  */
 static void puma_frontend_invalidate_inode(struct address_space *mapping)
 {
-	struct puma_pool *pool = puma_pool_find(mapping->host->i_sb);
+	struct inode *inode = mapping->host;
+	struct puma_pool *pool = puma_pool_find(inode->i_sb);
+	struct puma_key key = {
+		.ino = inode->i_ino,
+		.gen = inode->i_generation,
+	};
 
 	if (!pool)
 		return;
 	puma_count(pool, PUMA_STAT_INVALIDATE_INODES, 1);
+	key.pool = pool->id;
+	if (puma_meta_erase_inode(&pool->meta, key.ino))
+		puma_lenders_invalidate(-1, PUMA_MSG_INVALIDATE_INODE, &key);
+	/* Records gone before the caller looks at the page cache. */
+	smp_mb();
 	puma_pool_put(pool);
+}
+
+/* Erase every record of @pool and tell the lenders. */
+static void puma_frontend_clear(struct puma_pool *pool)
+{
+	struct puma_key key = { .pool = pool->id };
+
+	puma_count(pool, PUMA_STAT_INVALIDATE_FS, 1);
+	if (puma_meta_clear(&pool->meta))
+		puma_lenders_invalidate(-1, PUMA_MSG_INVALIDATE_POOL, &key);
 }
 
 /* Forget everything filed under @pool, taken out of the index. */
 static void puma_frontend_drop(struct puma_pool *pool)
 {
-	puma_count(pool, PUMA_STAT_INVALIDATE_FS, 1);
+	puma_frontend_clear(pool);
 	puma_pool_put(pool);
 }
 
@@ -185,7 +298,24 @@ void puma_frontend_invalidate_all(void)
 	struct puma_pool *pool;
 
 	while ((pool = puma_pool_next(&index))) {
-		puma_count(pool, PUMA_STAT_INVALIDATE_FS, 1);
+		puma_frontend_clear(pool);
+		puma_pool_put(pool);
+	}
+}
+
+/**
+ * puma_frontend_forget_lender() - erase every record of a lender
+ * @slot: the lender's slot
+ *
+ * Context: process, may sleep.
+ */
+void puma_frontend_forget_lender(u8 slot)
+{
+	unsigned long index = 0;
+	struct puma_pool *pool;
+
+	while ((pool = puma_pool_next(&index))) {
+		puma_meta_erase_lender(&pool->meta, slot);
 		puma_pool_put(pool);
 	}
 }

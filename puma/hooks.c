@@ -221,7 +221,7 @@ static void puma_wrap_ra_unbounded(struct readahead_control *ractl,
 {
 	puma_hook_enter();
 	if (puma_is_enabled() && puma_regular_file(ractl->mapping))
-		puma_ops->get(ractl, nr_to_read);
+		puma_ops->get(ractl, nr_to_read, lookahead_size);
 	page_cache_ra_unbounded(ractl, nr_to_read, lookahead_size);
 	puma_hook_leave();
 }

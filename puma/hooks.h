@@ -22,8 +22,10 @@ struct super_block;
  *	frozen: must not sleep nor take a folio reference.  Only called while
  *	PUMA is enabled.
  * @get: readahead is about to read @nr_to_read pages of @ractl from disk,
- *	skipping any already in the page cache.  Process context, may sleep.
- *	Only called while PUMA is enabled.
+ *	skipping any already in the page cache, and to mark the page
+ *	@lookahead_size before the end for asynchronous readahead.  Process
+ *	context, may sleep; no filesystem or page lock held.  Only called
+ *	while PUMA is enabled.
  * @invalidate_page: a folio of a regular file leaves the page cache
  *	because its content is about to change or be discarded.  Same
  *	context as @put.
@@ -40,7 +42,8 @@ struct super_block;
 struct puma_hook_ops {
 	void (*init_fs)(struct super_block *sb);
 	void (*put)(struct folio *folio);
-	void (*get)(struct readahead_control *ractl, unsigned long nr_to_read);
+	void (*get)(struct readahead_control *ractl, unsigned long nr_to_read,
+		    unsigned long lookahead_size);
 	void (*invalidate_page)(struct folio *folio);
 	void (*invalidate_inode)(struct address_space *mapping);
 	void (*invalidate_fs)(struct super_block *sb);

@@ -4,17 +4,26 @@
  *
  * An accept thread takes connections; each gets a receive thread (conn.c)
  * whose first message must be a HELLO within PUMA_CONNECT_TIMEOUT_MS.  A
- * borrower opens two connections, one per channel; each is listed on its
- * own, with the borrower's node id.
+ * borrower opens two connections, one per channel, with one session id;
+ * both use the session's page store (store.c), which the HELLO takes.
+ * The peers report lists one entry per session.  A HELLO with a new
+ * session from a known node id means the borrower came back (a reload, a
+ * new pairing): the connections of its old session are shut down, and
+ * their store's pages go with the last of them.
  *
- * The page store is not there yet: this lender holds nothing.  It answers
- * every GET with misses and counts every PUT as refused, which is what a
- * lender without room does; INVALIDATE_* find nothing to drop.
+ * The put channel stores pages (PUT; refusals are counted by the store,
+ * PUT has no answer) and drops them (INVALIDATE_*), in order.  The get
+ * channel answers each GET with a GET_RESP built in a buffer of its own:
+ * hit pages are copied from the store straight behind the header, and
+ * dropped once copied when the GET asks for exclusive caching and that
+ * feature was negotiated.
  *
- * Locking: puma_lender_mutex guards puma_lender and its borrower list.  A
+ * Locking: puma_lender_mutex guards puma_lender, its borrower list and
+ * each connection's @node_id, @session and @store once set.  The receive
+ * threads use their own connection's store without it and may sleep.  A
  * connection that ends (its receive thread calls puma_lender_closed())
  * is unlinked and destroyed by a work item, since a thread cannot stop
- * itself.
+ * itself; the work then puts its store reference.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -29,6 +38,7 @@
 
 #include "conn.h"
 #include "peer.h"
+#include "store.h"
 
 /**
  * struct puma_borrower_conn - one connection of a borrower
@@ -36,7 +46,9 @@
  * @lender: the lender it belongs to
  * @conn: the connection
  * @node_id: the borrower's node id, once it said HELLO
- * @puts_refused: pages offered that this lender did not keep
+ * @session: the borrower's session id, once it said HELLO
+ * @store: the session's store, once it said HELLO; put by @reap
+ * @tx_buf: the get channel's GET_RESP buffer, PUMA_PROTO_MAX_MSG bytes
  * @reap: unlinks and frees this once the connection ended
  */
 struct puma_borrower_conn {
@@ -44,7 +56,9 @@ struct puma_borrower_conn {
 	struct puma_lender *lender;
 	struct puma_conn *conn;
 	u64 node_id;
-	atomic64_t puts_refused;
+	u64 session;
+	struct puma_store *store;
+	void *tx_buf;
 	struct work_struct reap;
 };
 
@@ -76,6 +90,22 @@ static const struct puma_hello puma_lender_hello = {
 	.features = PUMA_FEAT_EXCLUSIVE,
 };
 
+/*
+ * A connection of @bc's borrower joined: the connections of any other
+ * session of that node id belong to a borrower that came back.  Called
+ * with puma_lender_mutex held.
+ */
+static void puma_lender_end_old_sessions(struct puma_borrower_conn *bc)
+{
+	struct puma_borrower_conn *other;
+
+	list_for_each_entry(other, &bc->lender->borrowers, node) {
+		if (other->store && other->node_id == bc->node_id &&
+		    other->session != bc->session)
+			puma_conn_shutdown(other->conn);
+	}
+}
+
 static int puma_lender_handshake(struct puma_conn *conn,
 				 const struct puma_msg *msg)
 {
@@ -83,28 +113,75 @@ static int puma_lender_handshake(struct puma_conn *conn,
 	struct puma_hello local = puma_lender_hello;
 	struct puma_msg ack = { .type = PUMA_MSG_HELLO_ACK };
 	struct puma_proto_params params;
+	struct puma_store *store = NULL;
+	void *tx_buf = NULL;
 	int ret, sent;
 
 	local.node_id = puma_node_id;
 	ret = puma_proto_accept(&local, &msg->hello, &ack.hello, &params);
+	if (!ret && params.channel == PUMA_CHAN_GET) {
+		tx_buf = kvmalloc(PUMA_PROTO_MAX_MSG, GFP_KERNEL);
+		if (!tx_buf)
+			ret = -ENOMEM;
+	}
+	if (!ret) {
+		store = puma_store_get(msg->hello.node_id, msg->hello.session,
+				       bc->lender->max_memory >> PAGE_SHIFT);
+		if (!store)
+			ret = -ENOMEM;
+	}
+	if (ret == -ENOMEM)
+		ack.hello.status = PUMA_HELLO_BUSY;
 	sent = puma_conn_send_msg(conn, &ack);
-	if (ret)
+	if (!ret)
+		ret = sent;
+	if (ret) {
+		if (store)
+			puma_store_put(store);
+		kvfree(tx_buf);
 		return ret;
-	if (sent)
-		return sent;
+	}
 	conn->params = params;
-	WRITE_ONCE(bc->node_id, msg->hello.node_id);
+	bc->tx_buf = tx_buf;
+	mutex_lock(&puma_lender_mutex);
+	bc->node_id = msg->hello.node_id;
+	bc->session = msg->hello.session;
+	bc->store = store;
+	puma_lender_end_old_sessions(bc);
+	mutex_unlock(&puma_lender_mutex);
 	/* Liveness is the borrower's pings and TCP keepalive from now on. */
 	puma_conn_set_timeout(conn, PUMA_SEND_TIMEOUT_MS);
 	puma_conn_set_rx_timeout(conn, 0);
 	return 0;
 }
 
-static int puma_lender_get(struct puma_conn *conn, const struct puma_msg *msg)
+static void puma_lender_put(struct puma_borrower_conn *bc,
+			    const struct puma_msg *msg)
 {
-	u8 status[PUMA_PROTO_MAX_BATCH] = { };	/* all PUMA_GET_MISS */
-	u8 buf[PUMA_PROTO_HDR_LEN + sizeof(struct puma_wire_batch) +
-	       PUMA_PROTO_MAX_BATCH];
+	u32 page_size = bc->conn->params.page_size;
+	struct puma_key key;
+	unsigned int i;
+
+	for (i = 0; i < msg->batch.count; i++) {
+		puma_msg_key(msg, i, &key);
+		/* A refusal is counted by the store; PUT has no answer. */
+		puma_store_put_page(bc->store, &key,
+				    puma_msg_page(msg, i, page_size));
+	}
+}
+
+/*
+ * Answer a GET.  The GET_RESP is built in @bc->tx_buf: its header part
+ * (whose size does not depend on the statuses) first, to know where the
+ * pages go; each hit is copied there from the store; then the header part
+ * again, with the statuses.  The page size is PAGE_SIZE: the handshake
+ * accepts no other.
+ */
+static int puma_lender_get(struct puma_borrower_conn *bc,
+			   const struct puma_msg *msg)
+{
+	struct puma_conn *conn = bc->conn;
+	u8 status[PUMA_PROTO_MAX_BATCH];
 	struct puma_batch resp = {
 		.type = PUMA_MSG_GET_RESP,
 		.id = msg->id,
@@ -112,13 +189,52 @@ static int puma_lender_get(struct puma_conn *conn, const struct puma_msg *msg)
 		.status = status,
 		.page_size = conn->params.page_size,
 	};
-	int len = puma_proto_batch(buf, sizeof(buf), &resp);
+	bool exclusive = (msg->batch.flags & PUMA_GET_EXCLUSIVE) &&
+			 (conn->params.features & PUMA_FEAT_EXCLUSIVE);
+	unsigned int i, hits = 0;
+	struct puma_key key;
+	u8 *pages;
+	int len;
 
+	memset(status, PUMA_GET_MISS, sizeof(status));
+	len = puma_proto_batch(bc->tx_buf, PUMA_PROTO_MAX_MSG, &resp);
 	if (len < 0)
 		return len;
-	return puma_conn_send(conn, buf, len);
+	pages = bc->tx_buf + len;
+	for (i = 0; i < msg->batch.count; i++) {
+		puma_msg_key(msg, i, &key);
+		if (puma_store_get_page(bc->store, &key,
+					pages + (size_t)hits * PAGE_SIZE,
+					exclusive)) {
+			status[i] = PUMA_GET_HIT;
+			hits++;
+		}
+	}
+	len = puma_proto_batch(bc->tx_buf, PUMA_PROTO_MAX_MSG, &resp);
+	if (len < 0)
+		return len;
+	return puma_conn_send(conn, bc->tx_buf,
+			      len + (size_t)hits * PAGE_SIZE);
 }
 
+static void puma_lender_invalidate_pages(struct puma_borrower_conn *bc,
+					 const struct puma_msg *msg)
+{
+	struct puma_key key;
+	unsigned int i;
+
+	for (i = 0; i < msg->batch.count; i++) {
+		puma_msg_key(msg, i, &key);
+		puma_store_drop_page(bc->store, &key);
+	}
+}
+
+/*
+ * puma_proto_header() lets through only what the connection's channel
+ * carries, and nothing but HELLO and BYE before the handshake: PUT and
+ * INVALIDATE_* come on a put channel, GET on a get channel, and both
+ * have a store by then.
+ */
 static int puma_lender_handle(struct puma_conn *conn,
 			      const struct puma_msg *msg)
 {
@@ -130,13 +246,21 @@ static int puma_lender_handle(struct puma_conn *conn,
 	case PUMA_MSG_PING:
 		return puma_conn_answer_ping(conn, msg);
 	case PUMA_MSG_GET:
-		return puma_lender_get(conn, msg);
+		if (!bc->tx_buf)
+			return -EPROTO;
+		return puma_lender_get(bc, msg);
 	case PUMA_MSG_PUT:
-		atomic64_add(msg->batch.count, &bc->puts_refused);
+		puma_lender_put(bc, msg);
 		return 0;
 	case PUMA_MSG_INVALIDATE_PAGES:
+		puma_lender_invalidate_pages(bc, msg);
+		return 0;
 	case PUMA_MSG_INVALIDATE_INODE:
+		puma_store_drop_inode(bc->store, msg->inode.pool,
+				      msg->inode.ino, msg->inode.gen);
+		return 0;
 	case PUMA_MSG_INVALIDATE_POOL:
+		puma_store_drop_pool(bc->store, msg->pool);
 		return 0;
 	case PUMA_MSG_BYE:
 		return -ESHUTDOWN;
@@ -155,6 +279,10 @@ static void puma_lender_reap(struct work_struct *work)
 	list_del(&bc->node);
 	mutex_unlock(&puma_lender_mutex);
 	puma_conn_destroy(bc->conn);
+	/* The session's last connection takes its pages with it. */
+	if (bc->store)
+		puma_store_put(bc->store);
+	kvfree(bc->tx_buf);
 	kfree(bc);
 }
 
@@ -308,7 +436,8 @@ err:
 }
 
 /**
- * puma_lender_stop() - stop lending; every borrower is disconnected
+ * puma_lender_stop() - stop lending; every borrower is disconnected and
+ * every page lent is dropped
  *
  * Context: process, may sleep.
  * Return: 0, or -ENOENT when not lending.
@@ -372,9 +501,74 @@ bool puma_lender_address(struct sockaddr_in *addr, u64 *max_memory)
 	return ret;
 }
 
+/*
+ * Whether @bc is reported with an earlier connection of its session.
+ * Called with puma_lender_mutex held.
+ */
+static bool puma_lender_reported(struct puma_lender *lender,
+				 struct puma_borrower_conn *bc)
+{
+	struct puma_borrower_conn *p;
+
+	if (!bc->store)
+		return false;
+	list_for_each_entry(p, &lender->borrowers, node) {
+		if (p == bc)
+			return false;
+		if (p->store == bc->store)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The report of @bc's session: @bc and the connections after it that
+ * share its store, or @bc alone before its HELLO.  Connected while both
+ * channels are.  Called with puma_lender_mutex held.
+ */
+static void puma_lender_info(struct puma_lender *lender,
+			     struct puma_borrower_conn *bc,
+			     struct puma_peer_info *info)
+{
+	struct puma_borrower_conn *p = bc;
+	unsigned long channels = 0;
+	bool alive = true;
+
+	*info = (struct puma_peer_info) {
+		.role = PUMA_PEER_BORROWER,
+		.addr = bc->conn->peer,
+		.node_id = bc->node_id,
+	};
+	list_for_each_entry_from(p, &lender->borrowers, node) {
+		if (p != bc && (!bc->store || p->store != bc->store))
+			continue;
+		info->bytes_in += atomic64_read(&p->conn->bytes_in);
+		info->bytes_out += atomic64_read(&p->conn->bytes_out);
+		info->violations += atomic64_read(&p->conn->violations);
+		if (READ_ONCE(p->conn->error))
+			alive = false;
+		if (p->store)
+			channels |= BIT(p->conn->params.channel);
+	}
+	if (bc->store) {
+		alive = alive && channels == (BIT(PUMA_CHAN_PUT) |
+					      BIT(PUMA_CHAN_GET));
+		info->has_store = true;
+		puma_store_info(bc->store, &info->store);
+		info->puts_refused = info->store.refused_quota +
+				     info->store.refused_nomem;
+	}
+	info->state = alive ? PUMA_PEER_CONNECTED : PUMA_PEER_DISCONNECTED;
+}
+
 /**
- * puma_lender_walk() - report each borrower connection
+ * puma_lender_walk() - report each borrower session
  * @walk: position and visitor, called under the lender mutex
+ *
+ * A session's two connections make one report: their traffic and
+ * violations summed, connected while both are, with the figures of the
+ * session's store.  A connection that has not said HELLO yet is reported
+ * on its own.
  *
  * Return: 0, or what @walk->visit returned to stop the walk.
  */
@@ -389,19 +583,11 @@ int puma_lender_walk(struct puma_peer_walk *walk)
 	if (!puma_lender)
 		goto out;
 	list_for_each_entry(bc, &puma_lender->borrowers, node) {
+		if (puma_lender_reported(puma_lender, bc))
+			continue;
 		if (i++ < walk->pos)
 			continue;
-		info = (struct puma_peer_info) {
-			.role = PUMA_PEER_BORROWER,
-			.addr = bc->conn->peer,
-			.node_id = READ_ONCE(bc->node_id),
-			.state = READ_ONCE(bc->conn->error) ?
-				 PUMA_PEER_DISCONNECTED : PUMA_PEER_CONNECTED,
-			.bytes_in = atomic64_read(&bc->conn->bytes_in),
-			.bytes_out = atomic64_read(&bc->conn->bytes_out),
-			.violations = atomic64_read(&bc->conn->violations),
-			.puts_refused = atomic64_read(&bc->puts_refused),
-		};
+		puma_lender_info(puma_lender, bc, &info);
 		ret = walk->visit(walk, &info);
 		if (ret)
 			break;

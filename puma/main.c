@@ -9,8 +9,11 @@
  *
  *   config    settings (enabled, opted-in filesystems)
  *   pools     one per opted-in mounted filesystem, with counters
- *   frontend  the cleancache-style operations, attached by hooks.c
+ *   stage     the staging pool of evicted pages and the senders
+ *   frontend  the cleancache-style operations, attached by hooks.c; the
+ *             get path (get.c, fetch.c)
  *   sysfs     /sys/kernel/puma
+ *   store     the pages this node lends, in its own page cache
  *   netlink   the "puma" generic netlink family (pumactl)
  *   peers     lenders this node borrows from (borrower.c), borrowers it
  *             lends to (lender.c), over TCP connections (conn.c)
@@ -26,6 +29,8 @@
 #include "peer.h"
 #include "pool.h"
 #include "puma.h"
+#include "stage.h"
+#include "store.h"
 #include "sysfs.h"
 
 u64 puma_node_id;
@@ -44,25 +49,35 @@ static int __init puma_init(void)
 	ret = puma_pools_init();
 	if (ret)
 		goto err_config;
-	ret = puma_frontend_init();
+	ret = puma_stage_init();
 	if (ret)
 		goto err_pools;
+	ret = puma_frontend_init();
+	if (ret)
+		goto err_stage;
 	/* Pools for the filesystems mounted before the hooks attached. */
 	puma_config_sync_pools();
 	ret = puma_sysfs_init();
 	if (ret)
 		goto err_frontend;
-	ret = puma_netlink_init();
+	ret = puma_store_init();
 	if (ret)
 		goto err_sysfs;
+	ret = puma_netlink_init();
+	if (ret)
+		goto err_store;
 
 	pr_info("version %s loaded\n", PUMA_VERSION);
 	return 0;
 
+err_store:
+	puma_store_exit();
 err_sysfs:
 	puma_sysfs_exit();
 err_frontend:
 	puma_frontend_exit();
+err_stage:
+	puma_stage_exit();
 err_pools:
 	puma_pools_exit();
 err_config:
@@ -75,8 +90,10 @@ static void __exit puma_exit(void)
 	puma_netlink_exit();
 	puma_borrower_exit();
 	puma_lender_exit();
+	puma_store_exit();
 	puma_sysfs_exit();
 	puma_frontend_exit();
+	puma_stage_exit();
 	puma_pools_exit();
 	puma_config_exit();
 	pr_info("unloaded\n");

@@ -9,12 +9,14 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
+#include <linux/string.h>
 #include <linux/utsname.h>
 #include <net/genetlink.h>
 
 #include <linux/puma.h>
 
 #include "config.h"
+#include "gauge.h"
 #include "netlink.h"
 #include "options.h"
 #include "peer.h"
@@ -43,7 +45,10 @@ static const struct nla_policy puma_policy[PUMA_A_MAX + 1] = {
 
 static struct genl_family puma_genl_family;
 
-/* One PUMA_A_STAT nest: a counter's name and value. */
+/* PUMA_A_FILESYSTEMS: the longest list, space separated, and a NUL. */
+#define PUMA_NL_FS_LEN		(PUMA_FS_MAX * PUMA_FS_NAME_LEN + 1)
+
+/* One PUMA_A_STAT nest: a counter's or a gauge's name and value. */
 static int puma_nl_put_stat(struct sk_buff *skb, const char *name, u64 value)
 {
 	struct nlattr *stat = nla_nest_start(skb, PUMA_A_STAT);
@@ -55,25 +60,43 @@ static int puma_nl_put_stat(struct sk_buff *skb, const char *name, u64 value)
 	return 0;
 }
 
-/* A nest of type @type holding one PUMA_A_STAT per counter of @stats. */
-static int puma_nl_put_stats(struct sk_buff *skb, int type,
-			     const struct puma_stats *stats)
+/* The room puma_nl_put_stat() takes. */
+static size_t puma_nl_stat_size(const char *name)
 {
+	return nla_total_size(0) + nla_total_size(strlen(name) + 1) +
+	       nla_total_size_64bit(sizeof(u64));
+}
+
+/*
+ * A nest of type @type holding one PUMA_A_STAT per counter of @stats, then,
+ * if @gauges, one per gauge.
+ */
+static int puma_nl_put_stats(struct sk_buff *skb, int type,
+			     const struct puma_stats *stats, bool gauges)
+{
+	u64 values[PUMA_GAUGE_NR];
 	struct nlattr *nest;
 	unsigned int i;
 
 	nest = nla_nest_start(skb, type);
 	if (!nest)
 		return -EMSGSIZE;
-	for (i = 0; i < PUMA_STAT_NR; i++) {
+	for (i = 0; i < PUMA_STAT_NR; i++)
 		if (puma_nl_put_stat(skb, puma_stat_names[i],
-				     puma_stats_read(stats, i))) {
-			nla_nest_cancel(skb, nest);
-			return -EMSGSIZE;
-		}
+				     puma_stats_read(stats, i)))
+			goto cancel;
+	if (gauges) {
+		puma_gauge_read_all(values);
+		for (i = 0; i < PUMA_GAUGE_NR; i++)
+			if (puma_nl_put_stat(skb, puma_gauge_names[i],
+					     values[i]))
+				goto cancel;
 	}
 	nla_nest_end(skb, nest);
 	return 0;
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
 }
 
 static int puma_nl_put_pool(struct sk_buff *skb, const struct puma_pool *pool)
@@ -85,7 +108,7 @@ static int puma_nl_put_pool(struct sk_buff *skb, const struct puma_pool *pool)
 	if (nla_put_u32(skb, PUMA_POOL_A_DEV, pool->dev) ||
 	    nla_put_string(skb, PUMA_POOL_A_FSTYPE, pool->fstype) ||
 	    nla_put_string(skb, PUMA_POOL_A_ID, pool->s_id) ||
-	    puma_nl_put_stats(skb, PUMA_POOL_A_STATS, &pool->stats)) {
+	    puma_nl_put_stats(skb, PUMA_POOL_A_STATS, &pool->stats, false)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -93,15 +116,18 @@ static int puma_nl_put_pool(struct sk_buff *skb, const struct puma_pool *pool)
 	return 0;
 }
 
-/* A reply to @info with command @cmd, filled by @fill. */
-static int puma_nl_reply(struct genl_info *info, u8 cmd,
+/*
+ * A reply to @info with command @cmd, filled by @fill, with room for
+ * @size bytes of attributes.
+ */
+static int puma_nl_reply(struct genl_info *info, u8 cmd, size_t size,
 			 int (*fill)(struct sk_buff *skb))
 {
 	struct sk_buff *msg;
 	void *hdr;
 	int ret;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	msg = genlmsg_new(size, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &puma_genl_family, 0, cmd);
@@ -128,9 +154,29 @@ static int puma_nl_fill_version(struct sk_buff *msg)
 	return 0;
 }
 
+/* The most puma_nl_fill_status() can put: every counter and gauge. */
+static size_t puma_nl_status_size(void)
+{
+	size_t size;
+	unsigned int i;
+
+	size = nla_total_size(sizeof(u8)) +			/* ENABLED */
+	       nla_total_size(PUMA_NL_FS_LEN) +			/* FILESYSTEMS */
+	       nla_total_size_64bit(sizeof(u64)) +		/* NODE_ID */
+	       nla_total_size(sizeof(__be32)) +			/* ADDR_IN4 */
+	       nla_total_size(sizeof(u16)) +			/* PORT */
+	       nla_total_size_64bit(sizeof(u64)) +		/* MAX_MEMORY */
+	       nla_total_size(0);				/* STATS */
+	for (i = 0; i < PUMA_STAT_NR; i++)
+		size += puma_nl_stat_size(puma_stat_names[i]);
+	for (i = 0; i < PUMA_GAUGE_NR; i++)
+		size += puma_nl_stat_size(puma_gauge_names[i]);
+	return size;
+}
+
 static int puma_nl_fill_status(struct sk_buff *msg)
 {
-	char fs[PUMA_FS_MAX * PUMA_FS_NAME_LEN + 1];
+	char fs[PUMA_NL_FS_LEN];
 	int n = puma_config_format_filesystems(fs, sizeof(fs));
 	struct sockaddr_in addr;
 	u64 max_memory;
@@ -147,17 +193,19 @@ static int puma_nl_fill_status(struct sk_buff *msg)
 	     nla_put_u64_64bit(msg, PUMA_A_MAX_MEMORY, max_memory,
 			       PUMA_A_PAD)))
 		return -EMSGSIZE;
-	return puma_nl_put_stats(msg, PUMA_A_STATS, &puma_global_stats);
+	return puma_nl_put_stats(msg, PUMA_A_STATS, &puma_global_stats, true);
 }
 
 static int puma_nl_get_version(struct sk_buff *skb, struct genl_info *info)
 {
-	return puma_nl_reply(info, PUMA_CMD_GET_VERSION, puma_nl_fill_version);
+	return puma_nl_reply(info, PUMA_CMD_GET_VERSION, NLMSG_GOODSIZE,
+			     puma_nl_fill_version);
 }
 
 static int puma_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 {
-	return puma_nl_reply(info, PUMA_CMD_GET_STATUS, puma_nl_fill_status);
+	return puma_nl_reply(info, PUMA_CMD_GET_STATUS, puma_nl_status_size(),
+			     puma_nl_fill_status);
 }
 
 /* cb->args[0]: the s_dev index of the next pool to dump. */
@@ -259,6 +307,43 @@ struct puma_nl_peer_dump {
 	struct netlink_callback *cb;
 };
 
+/* A lender's figures: what this node sent it and got back from it. */
+static int puma_nl_put_lender_stats(struct sk_buff *skb,
+				    const struct puma_peer_info *p)
+{
+	if (puma_nl_put_stat(skb, "pings", p->pings) ||
+	    puma_nl_put_stat(skb, "pongs", p->pongs) ||
+	    puma_nl_put_stat(skb, "puts_sent", p->puts_sent) ||
+	    puma_nl_put_stat(skb, "get_requests", p->get_requests) ||
+	    puma_nl_put_stat(skb, "get_hits", p->get_hits) ||
+	    puma_nl_put_stat(skb, "get_misses", p->get_misses) ||
+	    puma_nl_put_stat(skb, "get_timeouts", p->get_timeouts))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* A borrower's figures: what this node keeps for it. */
+static int puma_nl_put_borrower_stats(struct sk_buff *skb,
+				      const struct puma_peer_info *p)
+{
+	const struct puma_store_info *s = &p->store;
+
+	if (puma_nl_put_stat(skb, "puts_refused", p->puts_refused))
+		return -EMSGSIZE;
+	if (!p->has_store)
+		return 0;
+	if (puma_nl_put_stat(skb, "store_pages_held", s->held) ||
+	    puma_nl_put_stat(skb, "store_pages_stored", s->stored) ||
+	    puma_nl_put_stat(skb, "store_pages_reclaimed", s->reclaimed) ||
+	    puma_nl_put_stat(skb, "store_pages_dropped", s->dropped) ||
+	    puma_nl_put_stat(skb, "store_refused_quota", s->refused_quota) ||
+	    puma_nl_put_stat(skb, "store_refused_nomem", s->refused_nomem) ||
+	    puma_nl_put_stat(skb, "store_get_hits", s->get_hits) ||
+	    puma_nl_put_stat(skb, "store_get_misses", s->get_misses))
+		return -EMSGSIZE;
+	return 0;
+}
+
 static int puma_nl_put_peer(struct puma_peer_walk *walk,
 			    const struct puma_peer_info *p)
 {
@@ -289,10 +374,9 @@ static int puma_nl_put_peer(struct puma_peer_walk *walk,
 	    puma_nl_put_stat(skb, "bytes_out", p->bytes_out) ||
 	    puma_nl_put_stat(skb, "protocol_violations", p->violations) ||
 	    (p->role == PUMA_PEER_LENDER &&
-	     (puma_nl_put_stat(skb, "pings", p->pings) ||
-	      puma_nl_put_stat(skb, "pongs", p->pongs))) ||
+	     puma_nl_put_lender_stats(skb, p)) ||
 	    (p->role == PUMA_PEER_BORROWER &&
-	     puma_nl_put_stat(skb, "puts_refused", p->puts_refused)))
+	     puma_nl_put_borrower_stats(skb, p)))
 		goto cancel;
 	nla_nest_end(skb, stats);
 	nla_nest_end(skb, peer);

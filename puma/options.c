@@ -4,11 +4,13 @@
  *
  * Everything here is pure string handling: sysfs and netlink call it, KUnit
  * tests it (tests/kunit/options_test.c).  A parser either fills its output
- * completely or returns -EINVAL and leaves the output untouched, so a bad
- * write never changes a setting halfway.
+ * completely or returns a negative errno (-EINVAL for what does not parse,
+ * -ERANGE for a number out of its limits) and leaves the output untouched,
+ * so a bad write never changes a setting halfway.
  */
 #include <linux/errno.h>
 #include <linux/kernel.h>
+#include <linux/limits.h>
 #include <linux/string.h>
 
 #include "options.h"
@@ -22,21 +24,61 @@ static size_t puma_strip_newline(const char *buf, size_t len)
 }
 
 /**
- * puma_parse_enabled() - parse a write to /sys/kernel/puma/enabled
+ * puma_parse_switch() - parse a write to a 0/1 file (enabled, exclusive)
  * @buf: the written bytes, not necessarily NUL-terminated
  * @len: number of bytes in @buf
- * @enabled: where the value goes on success
+ * @on: where the value goes on success
  *
  * Accepts exactly "0" or "1", with an optional trailing newline.
  *
- * Return: 0 on success, -EINVAL otherwise (@enabled unchanged).
+ * Return: 0 on success, -EINVAL otherwise (@on unchanged).
  */
-int puma_parse_enabled(const char *buf, size_t len, bool *enabled)
+int puma_parse_switch(const char *buf, size_t len, bool *on)
 {
 	len = puma_strip_newline(buf, len);
 	if (len != 1 || (buf[0] != '0' && buf[0] != '1'))
 		return -EINVAL;
-	*enabled = buf[0] == '1';
+	*on = buf[0] == '1';
+	return 0;
+}
+
+/**
+ * puma_parse_uint_range() - parse a write of a number within limits
+ * @buf: the written bytes, not necessarily NUL-terminated
+ * @len: number of bytes in @buf
+ * @min: the smallest value accepted
+ * @max: the largest value accepted
+ * @out: where the value goes on success
+ *
+ * Accepts a decimal number, digits only, with an optional trailing
+ * newline: no sign, no space, no base prefix (leading zeros are decimal
+ * digits: "010" is ten).  Unlike kstrtouint(), which would take "+5", it
+ * accepts nothing a reader could take for something else.
+ *
+ * Return: 0 on success; -EINVAL when @buf is not such a number (empty,
+ * a sign, a space, any other character); -ERANGE when it is one, but
+ * below @min or above @max, however many digits it has.  @out is changed
+ * only on success.
+ */
+int puma_parse_uint_range(const char *buf, size_t len, unsigned int min,
+			  unsigned int max, unsigned int *out)
+{
+	u64 val = 0;
+	size_t i;
+
+	len = puma_strip_newline(buf, len);
+	if (!len)
+		return -EINVAL;
+	for (i = 0; i < len; i++) {
+		if (buf[i] < '0' || buf[i] > '9')
+			return -EINVAL;
+		/* Past UINT_MAX it is out of range: only check the rest. */
+		if (val <= UINT_MAX)
+			val = val * 10 + (buf[i] - '0');
+	}
+	if (val < min || val > max)
+		return -ERANGE;
+	*out = val;
 	return 0;
 }
 
@@ -106,6 +148,7 @@ int puma_fslist_parse(const char *buf, size_t len, struct puma_fslist *out)
  * @name: a filesystem type name
  *
  * Context: any, including hard IRQ; does not sleep.
+ * Return: true when @list holds @name.
  */
 bool puma_fslist_contains(const struct puma_fslist *list, const char *name)
 {

@@ -23,7 +23,9 @@ struct puma_fslist {
 	char name[PUMA_FS_MAX][PUMA_FS_NAME_LEN];
 };
 
-int puma_parse_enabled(const char *buf, size_t len, bool *enabled);
+int puma_parse_switch(const char *buf, size_t len, bool *on);
+int puma_parse_uint_range(const char *buf, size_t len, unsigned int min,
+			  unsigned int max, unsigned int *out);
 int puma_fslist_parse(const char *buf, size_t len, struct puma_fslist *out);
 bool puma_fslist_contains(const struct puma_fslist *list, const char *name);
 int puma_fslist_format(const struct puma_fslist *list, char *buf,

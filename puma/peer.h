@@ -9,6 +9,8 @@
 #include <linux/in.h>
 #include <linux/types.h>
 
+#include "store.h"
+
 struct netlink_ext_ack;
 
 /* This node's id in handshakes: random, chosen when the module loads. */
@@ -32,6 +34,13 @@ extern u64 puma_node_id;
  * @pings: pings sent to it
  * @pongs: answers received
  * @puts_refused: pages a borrower offered that this lender did not keep
+ * @has_store: a borrower: @store is filled in
+ * @store: a borrower: the figures of what this lender keeps for it
+ * @puts_sent: a lender: pages sent to it
+ * @get_requests: a lender: GET messages sent to it
+ * @get_hits: a lender: pages it sent back that were used
+ * @get_misses: a lender: pages it did not have
+ * @get_timeouts: a lender: GETs it did not answer in time
  */
 struct puma_peer_info {
 	u8 role;
@@ -45,6 +54,13 @@ struct puma_peer_info {
 	u64 pings;
 	u64 pongs;
 	u64 puts_refused;
+	bool has_store;
+	struct puma_store_info store;
+	u64 puts_sent;
+	u64 get_requests;
+	u64 get_hits;
+	u64 get_misses;
+	u64 get_timeouts;
 };
 
 /**

@@ -13,20 +13,25 @@
 
 #include <linux/fs.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 #include "pool.h"
 
 static DEFINE_XARRAY_FLAGS(puma_pools, XA_FLAGS_LOCK_IRQ);
+/* Where pools are freed: their records may take a while to erase. */
+static struct workqueue_struct *puma_pool_wq;
 static atomic_t puma_pool_last_id = ATOMIC_INIT(0);
 
 /* Counters of the whole module; each pool has its own as well. */
 struct puma_stats puma_global_stats;
 
-static void puma_pool_free_rcu(struct rcu_head *head)
+static void puma_pool_free(struct work_struct *work)
 {
-	struct puma_pool *pool = container_of(head, struct puma_pool, rcu);
+	struct puma_pool *pool = container_of(to_rcu_work(work),
+					      struct puma_pool, free_work);
 
+	puma_meta_destroy(&pool->meta);
 	puma_stats_free(&pool->stats);
 	kfree(pool);
 }
@@ -35,7 +40,9 @@ static void puma_pool_release(struct kref *ref)
 {
 	struct puma_pool *pool = container_of(ref, struct puma_pool, ref);
 
-	call_rcu(&pool->rcu, puma_pool_free_rcu);
+	/* After a grace period: lockless lookups may still read it. */
+	INIT_RCU_WORK(&pool->free_work, puma_pool_free);
+	queue_rcu_work(puma_pool_wq, &pool->free_work);
 }
 
 /**
@@ -79,6 +86,7 @@ int puma_pool_add(struct super_block *sb)
 	strscpy(pool->fstype, sb->s_type->name, sizeof(pool->fstype));
 	strscpy(pool->s_id, sb->s_id, sizeof(pool->s_id));
 	kref_init(&pool->ref);
+	puma_meta_init(&pool->meta);
 
 	xa_lock_irq(&puma_pools);
 	old = xa_load(&puma_pools, sb->s_dev);
@@ -191,7 +199,15 @@ struct puma_pool *puma_pool_next(unsigned long *index)
  */
 int puma_pools_init(void)
 {
-	return puma_stats_alloc(&puma_global_stats, GFP_KERNEL);
+	int ret;
+
+	puma_pool_wq = alloc_workqueue("puma-pool", WQ_UNBOUND, 0);
+	if (!puma_pool_wq)
+		return -ENOMEM;
+	ret = puma_stats_alloc(&puma_global_stats, GFP_KERNEL);
+	if (ret)
+		destroy_workqueue(puma_pool_wq);
+	return ret;
 }
 
 /**
@@ -210,6 +226,10 @@ void puma_pools_exit(void)
 		puma_pool_put(pool);
 	}
 	xa_unlock_irq(&puma_pools);
+	/* queue_rcu_work() uses call_rcu(): wait for those, then the work. */
+	rcu_barrier();
+	destroy_workqueue(puma_pool_wq);
+	/* puma_meta_destroy() frees inode records with kfree_rcu(). */
 	rcu_barrier();
 	puma_stats_free(&puma_global_stats);
 }

@@ -9,7 +9,9 @@
 #include <linux/kref.h>
 #include <linux/rcupdate.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 
+#include "meta.h"
 #include "options.h"
 #include "stats.h"
 
@@ -24,8 +26,9 @@ struct super_block;
  * @fstype: filesystem type name, copied at creation
  * @s_id: the superblock's s_id (usually the device name), copied
  * @stats: this pool's counters
+ * @meta: records of this pool's pages that lenders hold
  * @ref: references: one for the index, one per user
- * @rcu: for freeing after lockless lookups are done
+ * @free_work: frees the pool after lockless lookups are done
  */
 struct puma_pool {
 	const struct super_block *sb;
@@ -34,8 +37,9 @@ struct puma_pool {
 	char fstype[PUMA_FS_NAME_LEN];
 	char s_id[32];
 	struct puma_stats stats;
+	struct puma_meta meta;
 	struct kref ref;
-	struct rcu_head rcu;
+	struct rcu_work free_work;
 };
 
 extern struct puma_stats puma_global_stats;

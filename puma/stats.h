@@ -24,6 +24,39 @@ enum puma_stat {
 	PUMA_STAT_INVALIDATE_PAGES,	/* pages removed to change content */
 	PUMA_STAT_INVALIDATE_INODES,	/* truncate, direct I/O, inode evict */
 	PUMA_STAT_INVALIDATE_FS,	/* unmount */
+	/* borrower: puts */
+	PUMA_STAT_PUTS_STAGED,		/* copied into the staging pool */
+	PUMA_STAT_PUTS_SENT,		/* sent to a lender */
+	PUMA_STAT_PUTS_HELD,		/* already held with this content */
+	PUMA_STAT_PUTS_DROP_FULL,	/* dropped: staging pool full */
+	PUMA_STAT_PUTS_DROP_NO_LENDER,	/* dropped: no connected lender */
+	PUMA_STAT_PUTS_DROP_NOMEM,	/* dropped: no memory for metadata */
+	/* dropped: large folio, encrypted, verity, direct I/O in flight */
+	PUMA_STAT_PUTS_DROP_UNSUPPORTED,
+	PUMA_STAT_PUTS_DROP_LENDER_GONE, /* dropped: lender left or failed */
+	PUMA_STAT_PUTS_DROP_STALE,	/* dropped: invalidated while staged */
+	/* borrower: gets */
+	PUMA_STAT_GET_REQUESTS,		/* GET messages sent */
+	PUMA_STAT_GET_REQUEST_PAGES,	/* pages asked for in them */
+	PUMA_STAT_GET_HITS,		/* pages that came back and were used */
+	PUMA_STAT_GET_MISSES,		/* pages the lender did not have */
+	PUMA_STAT_GET_TIMEOUTS,		/* requests abandoned at get_timeout_ms */
+	PUMA_STAT_GET_TAG_MISMATCHES,	/* pages whose integrity tag was wrong */
+	PUMA_STAT_GET_RACED,		/* pages invalidated during their fetch */
+	PUMA_STAT_GET_FAILED,		/* requests not sent or cut off */
+	/* borrower: invalidations and traffic */
+	PUMA_STAT_INVALIDATES_SENT,	/* INVALIDATE_* messages sent */
+	PUMA_STAT_INVALIDATES_DROPPED,	/* not sent: queue full, lender gone */
+	PUMA_STAT_BYTES_SENT,		/* bytes sent to all peers */
+	PUMA_STAT_BYTES_RECEIVED,	/* bytes received from all peers */
+	/* lender */
+	PUMA_STAT_LENDER_PAGES_STORED,	/* pages received and kept */
+	PUMA_STAT_LENDER_PAGES_RECLAIMED, /* taken back by the kernel */
+	PUMA_STAT_LENDER_PAGES_DROPPED,	/* dropped on a borrower's request */
+	PUMA_STAT_LENDER_REFUSED_QUOTA,	/* pages refused: borrower's quota */
+	PUMA_STAT_LENDER_REFUSED_NOMEM,	/* pages refused: no memory */
+	PUMA_STAT_LENDER_GET_HITS,	/* pages sent back */
+	PUMA_STAT_LENDER_GET_MISSES,	/* pages asked for and not held */
 	PUMA_STAT_NR,
 };
 

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests for puma/options.c: the parsers and the formatter behind
- * /sys/kernel/puma/enabled and the filesystem list.
+ * /sys/kernel/puma/enabled, exclusive, the numeric tunables
+ * (staging_pages, get_timeout_ms) and the filesystem list.
  *
  * The unit is included, not linked, so that its static helpers are in reach
  * (the mm/damon habit); scripts/kunit.sh builds this file on UML.
  */
 #include "../../puma/options.c"
+#include "../../puma/config.h"
+#include "../../puma/stage.h"
 
 #include <kunit/test.h>
 #include <linux/string.h>
@@ -40,9 +43,9 @@ static void options_expect_rejected(struct kunit *test, const char *s)
 			    "output changed by \"%*pE\"", len, s);
 }
 
-/* ---- puma_parse_enabled() ---- */
+/* ---- puma_parse_switch() ---- */
 
-static void options_enabled_valid_test(struct kunit *test)
+static void options_switch_valid_test(struct kunit *test)
 {
 	static const struct {
 		const char *in;
@@ -61,18 +64,18 @@ static void options_enabled_valid_test(struct kunit *test)
 
 		/* Start from the opposite value and from the same one. */
 		for (before = 0; before < 2; before++) {
-			bool enabled = before;
-			int ret = puma_parse_enabled(in, len, &enabled);
+			bool on = before;
+			int ret = puma_parse_switch(in, len, &on);
 
 			KUNIT_EXPECT_EQ_MSG(test, ret, 0, "input \"%*pE\"", len,
 					    in);
-			KUNIT_EXPECT_EQ_MSG(test, enabled, cases[i].val,
+			KUNIT_EXPECT_EQ_MSG(test, on, cases[i].val,
 					    "input \"%*pE\"", len, in);
 		}
 	}
 }
 
-static void options_enabled_invalid_test(struct kunit *test)
+static void options_switch_invalid_test(struct kunit *test)
 {
 	static const char * const cases[] = {
 		"", "\n", "2", "01", "10", "00", "11", "yes", "no", "on",
@@ -86,12 +89,12 @@ static void options_enabled_invalid_test(struct kunit *test)
 		int len = strlen(in);
 
 		for (before = 0; before < 2; before++) {
-			bool enabled = before;
-			int ret = puma_parse_enabled(in, len, &enabled);
+			bool on = before;
+			int ret = puma_parse_switch(in, len, &on);
 
 			KUNIT_EXPECT_EQ_MSG(test, ret, -EINVAL,
 					    "input \"%*pE\"", len, in);
-			KUNIT_EXPECT_EQ_MSG(test, enabled, (bool)before,
+			KUNIT_EXPECT_EQ_MSG(test, on, (bool)before,
 					    "output changed by \"%*pE\"", len,
 					    in);
 		}
@@ -99,27 +102,206 @@ static void options_enabled_invalid_test(struct kunit *test)
 }
 
 /* Only @len bytes count: sysfs buffers need not be NUL-terminated. */
-static void options_enabled_len_test(struct kunit *test)
+static void options_switch_len_test(struct kunit *test)
 {
 	static const char one[] = { '1' };
 	static const char nul[] = { '1', '\0' };
-	bool enabled = false;
+	bool on = false;
 
-	KUNIT_EXPECT_EQ(test, puma_parse_enabled(one, sizeof(one), &enabled),
+	KUNIT_EXPECT_EQ(test, puma_parse_switch(one, sizeof(one), &on),
 			0);
-	KUNIT_EXPECT_TRUE(test, enabled);
+	KUNIT_EXPECT_TRUE(test, on);
 
 	/* The bytes after @len are not looked at... */
-	KUNIT_EXPECT_EQ(test, puma_parse_enabled("0junk", 1, &enabled), 0);
-	KUNIT_EXPECT_FALSE(test, enabled);
-	KUNIT_EXPECT_EQ(test, puma_parse_enabled("1\n\n", 2, &enabled), 0);
-	KUNIT_EXPECT_TRUE(test, enabled);
+	KUNIT_EXPECT_EQ(test, puma_parse_switch("0junk", 1, &on), 0);
+	KUNIT_EXPECT_FALSE(test, on);
+	KUNIT_EXPECT_EQ(test, puma_parse_switch("1\n\n", 2, &on), 0);
+	KUNIT_EXPECT_TRUE(test, on);
 
 	/* ...but those before it all are, a NUL included. */
-	KUNIT_EXPECT_EQ(test, puma_parse_enabled(nul, sizeof(nul), &enabled),
+	KUNIT_EXPECT_EQ(test, puma_parse_switch(nul, sizeof(nul), &on),
 			-EINVAL);
-	KUNIT_EXPECT_EQ(test, puma_parse_enabled("1", 0, &enabled), -EINVAL);
-	KUNIT_EXPECT_TRUE(test, enabled);
+	KUNIT_EXPECT_EQ(test, puma_parse_switch("1", 0, &on), -EINVAL);
+	KUNIT_EXPECT_TRUE(test, on);
+}
+
+/* ---- puma_parse_uint_range() ---- */
+
+/* What no successful parse in these tests produces. */
+#define OPTIONS_UINT_POISON	0xdeadbeefU
+
+/* Parse the NUL-terminated @s, without its NUL, within [@min, @max]. */
+static int options_uint(const char *s, unsigned int min, unsigned int max,
+			unsigned int *out)
+{
+	return puma_parse_uint_range(s, strlen(s), min, max, out);
+}
+
+static void options_uint_valid_test(struct kunit *test)
+{
+	static const struct {
+		const char *in;
+		unsigned int min, max, val;
+	} cases[] = {
+		{ "1024", 32, 65536, 1024 },
+		{ "1024\n", 32, 65536, 1024 },
+		{ "32", 32, 65536, 32 },
+		{ "65536\n", 32, 65536, 65536 },
+		{ "0", 0, 0, 0 },
+		{ "0\n", 0, 10, 0 },
+		{ "7", 7, 7, 7 },
+		/* Leading zeros are decimal digits, not an octal prefix. */
+		{ "010", 1, 100, 10 },
+		{ "0009\n", 1, 100, 9 },
+		{ "000000000000000000000000000000000001", 1, 1, 1 },
+		{ "4294967295", 0, UINT_MAX, UINT_MAX },
+		{ "4294967295\n", UINT_MAX, UINT_MAX, UINT_MAX },
+	};
+	unsigned int i, out;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		const char *in = cases[i].in;
+		int len = strlen(in);
+
+		out = OPTIONS_UINT_POISON;
+		KUNIT_EXPECT_EQ_MSG(test, options_uint(in, cases[i].min,
+						       cases[i].max, &out),
+				    0, "input \"%*pE\"", len, in);
+		KUNIT_EXPECT_EQ_MSG(test, out, cases[i].val, "input \"%*pE\"",
+				    len, in);
+	}
+}
+
+/* Anything but digits and one trailing newline, whatever the limits. */
+static void options_uint_invalid_test(struct kunit *test)
+{
+	static const char * const cases[] = {
+		"", "\n", "\n\n", "12\n\n", "\n12", " 12", "12 ", "\t12",
+		"12\t", "1 2", "12\r", "12\r\n", "+12", "-12", "-0", "+0",
+		"--1", "0x20", "0X20", "0x", "0o7", "0b1", "1e3", "12.0", "12.",
+		"1,024", "1_024", "12a", "a12", "abc", "12k", "12K", "one",
+		"\xd9\xa1\xd9\xa2", "\xef\xbc\x91", "1\x80", "\x7f",
+		/* Too many digits, but not a number at all. */
+		"99999999999999999999999999x", "-99999999999999999999999999",
+	};
+	unsigned int i, out;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		const char *in = cases[i];
+		int len = strlen(in);
+
+		out = OPTIONS_UINT_POISON;
+		KUNIT_EXPECT_EQ_MSG(test, options_uint(in, 0, UINT_MAX, &out),
+				    -EINVAL, "input \"%*pE\"", len, in);
+		KUNIT_EXPECT_EQ_MSG(test, out, OPTIONS_UINT_POISON,
+				    "output changed by \"%*pE\"", len, in);
+	}
+}
+
+/* A number out of the limits, however large, is -ERANGE. */
+static void options_uint_range_test(struct kunit *test)
+{
+	static const struct {
+		const char *in;
+		unsigned int min, max;
+	} cases[] = {
+		{ "31", 32, 65536 },
+		{ "0", 32, 65536 },
+		{ "00031\n", 32, 65536 },
+		{ "65537", 32, 65536 },
+		{ "65537\n", 32, 65536 },
+		{ "4294967295", 32, 65536 },
+		{ "0", 1, 10000 },
+		{ "10001\n", 1, 10000 },
+		{ "1", 0, 0 },
+		{ "6", 7, 7 },
+		{ "8", 7, 7 },
+		/* An empty range takes nothing. */
+		{ "5", 6, 5 },
+		{ "6", 6, 5 },
+		/* Past unsigned int, past u64, and far past. */
+		{ "4294967296", 0, UINT_MAX },
+		{ "42949672950", 0, UINT_MAX },
+		{ "18446744073709551615", 0, UINT_MAX },
+		{ "18446744073709551616\n", 0, UINT_MAX },
+		{ "184467440737095516160", 0, UINT_MAX },
+		{ "99999999999999999999999999999999999999999999999999", 0,
+		  UINT_MAX },
+	};
+	unsigned int i, out;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		const char *in = cases[i].in;
+		int len = strlen(in);
+
+		out = OPTIONS_UINT_POISON;
+		KUNIT_EXPECT_EQ_MSG(test, options_uint(in, cases[i].min,
+						       cases[i].max, &out),
+				    -ERANGE, "input \"%*pE\"", len, in);
+		KUNIT_EXPECT_EQ_MSG(test, out, OPTIONS_UINT_POISON,
+				    "output changed by \"%*pE\"", len, in);
+	}
+}
+
+/* Only @len bytes count, and they need no terminating NUL. */
+static void options_uint_len_test(struct kunit *test)
+{
+	static const char digits[] = { '6', '4' };
+	static const char nul[] = { '6', '4', '\0' };
+	unsigned int out = OPTIONS_UINT_POISON;
+
+	KUNIT_EXPECT_EQ(test, puma_parse_uint_range(digits, sizeof(digits), 0,
+						    100, &out), 0);
+	KUNIT_EXPECT_EQ(test, out, 64U);
+	KUNIT_EXPECT_EQ(test, puma_parse_uint_range("123junk", 3, 0, 1000,
+						    &out), 0);
+	KUNIT_EXPECT_EQ(test, out, 123U);
+	KUNIT_EXPECT_EQ(test, puma_parse_uint_range("1234", 2, 0, 1000, &out),
+			0);
+	KUNIT_EXPECT_EQ(test, out, 12U);
+	KUNIT_EXPECT_EQ(test, puma_parse_uint_range("77\n\n", 3, 0, 1000,
+						    &out), 0);
+	KUNIT_EXPECT_EQ(test, out, 77U);
+
+	/* A NUL inside is a bad character; no byte at all is no number. */
+	KUNIT_EXPECT_EQ(test, puma_parse_uint_range(nul, sizeof(nul), 0, 100,
+						    &out), -EINVAL);
+	KUNIT_EXPECT_EQ(test, puma_parse_uint_range("5", 0, 0, 100, &out),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, puma_parse_uint_range("\n", 1, 0, 100, &out),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, out, 77U);
+}
+
+/* The limits of the sysfs files that use it, at their edges. */
+static void options_uint_tunables_test(struct kunit *test)
+{
+	static const struct {
+		unsigned int min, max;
+	} limits[] = {
+		{ PUMA_STAGE_PAGES_MIN, PUMA_STAGE_PAGES_MAX },
+		{ PUMA_GET_TIMEOUT_MS_MIN, PUMA_GET_TIMEOUT_MS_MAX },
+	};
+	unsigned int i, out;
+	char buf[16];
+
+	for (i = 0; i < ARRAY_SIZE(limits); i++) {
+		unsigned int min = limits[i].min, max = limits[i].max;
+
+		snprintf(buf, sizeof(buf), "%u\n", min);
+		KUNIT_EXPECT_EQ(test, options_uint(buf, min, max, &out), 0);
+		KUNIT_EXPECT_EQ(test, out, min);
+		snprintf(buf, sizeof(buf), "%u\n", max);
+		KUNIT_EXPECT_EQ(test, options_uint(buf, min, max, &out), 0);
+		KUNIT_EXPECT_EQ(test, out, max);
+		snprintf(buf, sizeof(buf), "%u\n", min - 1);
+		KUNIT_EXPECT_EQ(test, options_uint(buf, min, max, &out),
+				-ERANGE);
+		snprintf(buf, sizeof(buf), "%u\n", max + 1);
+		KUNIT_EXPECT_EQ(test, options_uint(buf, min, max, &out),
+				-ERANGE);
+		KUNIT_EXPECT_EQ(test, out, max);
+	}
 }
 
 /* ---- puma_fslist_parse() ---- */
@@ -504,9 +686,14 @@ static void options_fslist_format_short_test(struct kunit *test)
 }
 
 static struct kunit_case puma_options_test_cases[] = {
-	KUNIT_CASE(options_enabled_valid_test),
-	KUNIT_CASE(options_enabled_invalid_test),
-	KUNIT_CASE(options_enabled_len_test),
+	KUNIT_CASE(options_switch_valid_test),
+	KUNIT_CASE(options_switch_invalid_test),
+	KUNIT_CASE(options_switch_len_test),
+	KUNIT_CASE(options_uint_valid_test),
+	KUNIT_CASE(options_uint_invalid_test),
+	KUNIT_CASE(options_uint_range_test),
+	KUNIT_CASE(options_uint_len_test),
+	KUNIT_CASE(options_uint_tunables_test),
 	KUNIT_CASE(options_fslist_one_test),
 	KUNIT_CASE(options_fslist_separators_test),
 	KUNIT_CASE(options_fslist_newline_test),

@@ -18,12 +18,15 @@
  *   Reply:   PUMA_A_ENABLED        u8      1 when the hooks act, 0 when idle
  *            PUMA_A_FILESYSTEMS    string  opted-in filesystem types,
  *                                          space separated ("ext4 xfs")
- *            PUMA_A_STATS          nest    global counters: a list of
- *                                          PUMA_A_STAT nests, each with
- *                                          PUMA_STAT_A_NAME (string) and
- *                                          PUMA_STAT_A_VALUE (u64).
- *   Counter names are the file names of /sys/kernel/puma/stats/; a tool
- *   prints the names it receives, so new counters need no tool change.
+ *            PUMA_A_STATS          nest    global counters, then gauges: a
+ *                                          list of PUMA_A_STAT nests, each
+ *                                          with PUMA_STAT_A_NAME (string)
+ *                                          and PUMA_STAT_A_VALUE (u64).
+ *   Counter and gauge names are the file names of /sys/kernel/puma/stats/
+ *   and never collide; a tool prints the names it receives, so new
+ *   counters and gauges need no tool change.  Counters only grow; gauges
+ *   (staging_pages_*, meta_*, get_rtt_ewma_us, lender_pages_held) are
+ *   levels.
  *
  * PUMA_CMD_GET_POOLS (dumpit, unprivileged)
  *   One message per pool (one pool per mounted filesystem whose type is
@@ -68,6 +71,16 @@
  *   PUMA_PEER_A_NODE_ID (u64, 0 until known), PUMA_PEER_A_STATE (u8,
  *   enum puma_peer_state), PUMA_PEER_A_RTT_US (u32, smoothed ping round
  *   trip; lenders only), PUMA_PEER_A_STATS (nest, as PUMA_A_STATS).
+ *   Peer statistics, by name:
+ *     both roles:  bytes_in, bytes_out, protocol_violations;
+ *     lenders:     pings, pongs, puts_sent, get_requests, get_hits,
+ *                  get_misses, get_timeouts;
+ *     borrowers:   puts_refused, and while this node keeps a store for
+ *                  that borrower: store_pages_held (a level),
+ *                  store_pages_stored, store_pages_reclaimed,
+ *                  store_pages_dropped, store_refused_quota,
+ *                  store_refused_nomem, store_get_hits,
+ *                  store_get_misses.
  *
  * PUMA_CMD_GET_STATUS also carries PUMA_A_NODE_ID (u64) and, while the
  * node lends, PUMA_A_ADDR_IN4, PUMA_A_PORT and PUMA_A_MAX_MEMORY of its

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The borrower's staging pool and send queues.
+ *
+ * An evicted page waits in the staging pool, copied, until its lender's
+ * sender hands it over in a batch.  Invalidations for a lender wait in the
+ * same queue, so that a lender sees a page's put and its invalidation in
+ * the order they happened.
+ */
+#ifndef _PUMA_STAGE_H
+#define _PUMA_STAGE_H
+
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/workqueue.h>
+
+#include "key.h"
+
+struct page;
+struct puma_conn;
+struct puma_pool;
+
+/* Pages the staging pool holds by default, and its limits. */
+#define PUMA_STAGE_PAGES_DEFAULT	1024
+#define PUMA_STAGE_PAGES_MIN		32
+#define PUMA_STAGE_PAGES_MAX		65536
+
+/* Invalidations a send queue holds at most; more are dropped, counted. */
+#define PUMA_SENDQ_INVALIDATES_MAX	8192
+
+/**
+ * struct puma_stage_entry - one item of a send queue
+ * @node: in the staging pool's free list or a send queue
+ * @type: PUMA_MSG_PUT or PUMA_MSG_INVALIDATE_{PAGES,INODE,POOL}
+ * @key: PUT, INVALIDATE_PAGES: the page; INVALIDATE_INODE: pool, ino and
+ *	gen; INVALIDATE_POOL: pool
+ * @tag: PUT: the tag recorded for the copy
+ * @pool: PUT: the filesystem pool, referenced
+ * @page: PUT: the copy (a staging pool page, owned by the entry)
+ */
+struct puma_stage_entry {
+	struct list_head node;
+	u16 type;
+	struct puma_key key;
+	u64 tag;
+	struct puma_pool *pool;
+	struct page *page;
+};
+
+/**
+ * struct puma_sendq - what waits to be sent to one lender
+ * @lock: guards @entries, @nr_invalidates and @dead; IRQ-safe
+ * @entries: struct puma_stage_entry, oldest first
+ * @nr_invalidates: invalidation entries in @entries
+ * @dead: the lender is gone: nothing is queued any more
+ * @work: the sender
+ * @conn: the put channel
+ * @buf: the sender's message buffer, PUMA_PROTO_MAX_MSG bytes
+ * @lender: the lender's slot, for the records of what is sent
+ * @failed: called from the sender when a send fails
+ * @owner: for @failed
+ * @puts_sent: pages sent
+ */
+struct puma_sendq {
+	spinlock_t lock;	/* see above */
+	struct list_head entries;
+	unsigned int nr_invalidates;
+	bool dead;
+	struct work_struct work;
+	struct puma_conn *conn;
+	void *buf;
+	u8 lender;
+	void (*failed)(struct puma_sendq *q);
+	void *owner;
+	atomic64_t puts_sent;
+};
+
+struct puma_stage_entry *puma_stage_take(void);
+void puma_stage_release(struct puma_stage_entry *e);
+unsigned int puma_stage_used(void);
+unsigned int puma_stage_capacity(void);
+int puma_stage_resize(unsigned int pages);
+int puma_stage_init(void);
+void puma_stage_exit(void);
+
+int puma_sendq_init(struct puma_sendq *q, struct puma_conn *conn, u8 lender);
+bool puma_sendq_put(struct puma_sendq *q, struct puma_stage_entry *e);
+bool puma_sendq_invalidate(struct puma_sendq *q, u16 type,
+			   const struct puma_key *key);
+void puma_sendq_kill(struct puma_sendq *q);
+void puma_sendq_destroy(struct puma_sendq *q);
+
+#endif /* _PUMA_STAGE_H */
