@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Build the initramfs PUMA's test guests boot: busybox, and from the host
-# bash (as /bin/sh), ip, tc, mountpoint and, on request, fio, with the
+# bash (as /bin/sh), ip, tc, mountpoint, fallocate (util-linux: busybox's
+# cannot punch holes) and, on request, fio, with the
 # libraries ldd names; the kernel modules the guest needs; and
 # scripts/guest-init.sh as /init.
 #
@@ -33,7 +34,8 @@ MODDIR=/usr/lib/modules/puma-guest
 # "crc32c", and the guest has no modprobe to load it on demand.
 WANT_MODULES=(crc32c_generic virtio_pci virtio_blk virtio_net ext4 xfs
 	      sch_netem virtio_console)
-HOST_BINS=(/usr/bin/bash /usr/sbin/ip /usr/sbin/tc /usr/bin/mountpoint)
+HOST_BINS=(/usr/bin/bash /usr/sbin/ip /usr/sbin/tc /usr/bin/mountpoint
+	   /usr/bin/fallocate)
 
 usage() {
 	cat <<EOF

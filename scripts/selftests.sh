@@ -5,9 +5,19 @@
 # per kernel line, with puma.ko built against that kernel's headers.
 #
 # Usage: scripts/selftests.sh [TEST...]     (default: all, on 6.1 and 6.12)
+#   TEST is a one-guest test (70-loopback.sh), "pair/NAME" for the two-guest
+#   test tests/selftests/pair/NAME, or "pair" for every two-guest test.
+#   Naming only one-guest tests runs no pair test, and the other way round.
 # Environment: PUMA_KERNELS="6.1 6.12", PUMA_GUEST_MEM=256 (MiB)
 # Prints every TAP line prefixed with the kernel line, then
 # "selftests: N passed, M failed".
+#
+# A pair test may have a vm.conf next to its a.sh and b.sh, KEY=VALUE lines:
+#   mem-a=MIB mem-b=MIB      guest memory (default PUMA_GUEST_MEM)
+#   disk-a=MIB[,iops=N][,bps=N], disk-b=...
+#                            a fresh ext4 scratch disk of MIB MiB as the
+#                            guest's /dev/vda, optionally throttled
+#   timeout=SEC              per guest (default 300)
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,10 +25,74 @@ kernels=${PUMA_KERNELS:-6.1 6.12}
 mem=${PUMA_GUEST_MEM:-256}
 pass=0
 fail=0
+helpers=$top/build/helpers
 
 make -s -C "$top/tools/pumactl" >&2 || exit 1
+make -s -C "$top/tests/selftests/helpers" O="$helpers" >&2 || exit 1
 tests=""
-for t in "$@"; do tests="$tests /tests/selftests/$t"; done
+pairs=()
+run_single=1
+run_pairs=1
+if [ $# -gt 0 ]; then
+	run_single=0
+	run_pairs=0
+fi
+for t in "$@"; do
+	case "$t" in
+	pair | pair/)
+		run_pairs=1
+		for d in "$top"/tests/selftests/pair/*/; do
+			[ -f "$d/a.sh" ] && pairs+=("$(basename "$d")")
+		done ;;
+	pair/*)
+		t=${t#pair/}
+		t=${t%/}
+		[ -f "$top/tests/selftests/pair/$t/a.sh" ] || {
+			echo "selftests: no pair test $t" >&2
+			exit 2
+		}
+		run_pairs=1
+		pairs+=("$t") ;;
+	*)
+		run_single=1
+		tests="$tests /tests/selftests/$t" ;;
+	esac
+done
+if [ $# -eq 0 ]; then
+	for d in "$top"/tests/selftests/pair/*/; do
+		[ -f "$d/a.sh" ] && pairs+=("$(basename "$d")")
+	done
+fi
+
+# pair_conf DIR: P_MEM_A, P_MEM_B, P_DISK_A, P_DISK_B, P_TIMEOUT from
+# DIR/vm.conf, defaults otherwise
+pair_conf() {
+	local k v
+	P_MEM_A=$mem P_MEM_B=$mem P_DISK_A='' P_DISK_B='' P_TIMEOUT=300
+	[ -f "$1/vm.conf" ] || return 0
+	while IFS='=' read -r k v || [ -n "$k" ]; do
+		v=${v%%#*}
+		k=${k//[[:space:]]/} v=${v//[[:space:]]/}
+		case "$k" in
+		'' | '#'*) ;;
+		mem-a) P_MEM_A=$v ;;
+		mem-b) P_MEM_B=$v ;;
+		disk-a) P_DISK_A=$v ;;
+		disk-b) P_DISK_B=$v ;;
+		timeout) P_TIMEOUT=$v ;;
+		*) echo "selftests: $1/vm.conf: unknown key $k" >&2 ;;
+		esac
+	done <"$1/vm.conf"
+}
+
+# pair_disk SPEC IMAGE: make IMAGE as SPEC (MIB[,opts]) says, print the
+# --disk value for it
+pair_disk() {
+	local size=${1%%,*} opts=
+	[ "$size" = "$1" ] || opts=,${1#*,}
+	bash "$top/scripts/mkdisk.sh" "$2" "$size" >&2 || return 1
+	echo "$2$opts"
+}
 
 for line in $kernels; do
 	out=$top/build/$line
@@ -28,55 +102,71 @@ for line in $kernels; do
 		fail=$((fail + 1))
 		continue
 	fi
-	bash "$top/scripts/mkdisk.sh" "$out/scratch.img" 512 >&2
-	tap=$out/selftests.tap
-	bash "$top/scripts/vm.sh" run --kernel "$line" --mem "$mem" \
-		--name "selftests-$line" --timeout 1200 \
-		--disk "$out/scratch.img" \
-		--add "$ko:/puma/puma.ko" \
-		--add "$top/tools/pumactl/pumactl:/usr/bin/pumactl" \
-		--add "$top/tests/selftests:/tests/selftests" \
-		-- "sh /tests/selftests/run.sh$tests" >"$tap" 2>"$out/vm.err"
-	st=$?
-	sed "s/^/[$line] /" "$tap"
-	n_ok=$(grep -c '^ok ' "$tap")
-	n_bad=$(grep -c '^not ok ' "$tap")
-	# pumactl's JSON, printed by 30-pumactl.sh, checked with a real parser.
-	while read -r json; do
-		if python3 -c 'import json,sys; json.loads(sys.argv[1])' "$json"; then
-			echo "ok - [$line] pumactl status --json parses as JSON"
-			n_ok=$((n_ok + 1))
-		else
-			echo "not ok - [$line] pumactl status --json parses as JSON"
+	if [ "$run_single" = 1 ]; then
+		bash "$top/scripts/mkdisk.sh" "$out/scratch.img" 512 >&2
+		tap=$out/selftests.tap
+		bash "$top/scripts/vm.sh" run --kernel "$line" --mem "$mem" \
+			--name "selftests-$line" --timeout 1200 \
+			--disk "$out/scratch.img" \
+			--add "$ko:/puma/puma.ko" \
+			--add "$top/tools/pumactl/pumactl:/usr/bin/pumactl" \
+			--add "$helpers/pumaio:/usr/bin/pumaio" \
+			--add "$top/tests/selftests:/tests/selftests" \
+			-- "sh /tests/selftests/run.sh$tests" >"$tap" 2>"$out/vm.err"
+		st=$?
+		sed "s/^/[$line] /" "$tap"
+		n_ok=$(grep -c '^ok ' "$tap")
+		n_bad=$(grep -c '^not ok ' "$tap")
+		# pumactl's JSON, printed by 30-pumactl.sh, checked with a real parser.
+		while read -r json; do
+			if python3 -c 'import json,sys; json.loads(sys.argv[1])' "$json"; then
+				echo "ok - [$line] pumactl status --json parses as JSON"
+				n_ok=$((n_ok + 1))
+			else
+				echo "not ok - [$line] pumactl status --json parses as JSON"
+				n_bad=$((n_bad + 1))
+			fi
+		done < <(sed -n 's/^# JSON //p' "$tap")
+		if [ $st -ne 0 ] && [ "$n_bad" -eq 0 ]; then
+			echo "not ok - [$line] guest run ended with status $st"
+			sed "s/^/[$line] # /" "$out/vm.err" | tail -40
 			n_bad=$((n_bad + 1))
 		fi
-	done < <(sed -n 's/^# JSON //p' "$tap")
-	if [ $st -ne 0 ] && [ "$n_bad" -eq 0 ]; then
-		echo "not ok - [$line] guest run ended with status $st"
-		sed "s/^/[$line] # /" "$out/vm.err" | tail -40
-		n_bad=$((n_bad + 1))
+		if [ "$n_ok" -eq 0 ]; then
+			echo "not ok - [$line] no test ran"
+			n_bad=$((n_bad + 1))
+		fi
+		pass=$((pass + n_ok))
+		fail=$((fail + n_bad))
 	fi
-	if [ "$n_ok" -eq 0 ]; then
-		echo "not ok - [$line] no test ran"
-		n_bad=$((n_bad + 1))
-	fi
-	pass=$((pass + n_ok))
-	fail=$((fail + n_bad))
 
 	# Two-guest tests: tests/selftests/pair/NAME/{a,b}.sh, linked only
 	# by a QEMU socket netdev on 127.0.0.1 (a: 169.254.77.1, b: .2).
-	for dir in "$top"/tests/selftests/pair/*/; do
-		[ -f "$dir/a.sh" ] || continue
-		[ -z "$tests" ] || continue
-		name=$(basename "$dir")
+	[ "$run_pairs" = 1 ] || continue
+	for name in "${pairs[@]}"; do
+		dir=$top/tests/selftests/pair/$name
 		ptap=$out/pair-$name.tap
-		bash "$top/scripts/vm.sh" pair --kernel "$line" --mem-a "$mem" \
-			--mem-b "$mem" --name "pair-$name-$line" --timeout 300 \
+		pair_conf "$dir"
+		disks=()
+		if [ -n "$P_DISK_A" ]; then
+			d=$(pair_disk "$P_DISK_A" "$out/pair-$name-a.img") &&
+				disks+=(--disk-a "$d")
+		fi
+		if [ -n "$P_DISK_B" ]; then
+			d=$(pair_disk "$P_DISK_B" "$out/pair-$name-b.img") &&
+				disks+=(--disk-b "$d")
+		fi
+		start=$SECONDS
+		bash "$top/scripts/vm.sh" pair --kernel "$line" --mem-a "$P_MEM_A" \
+			--mem-b "$P_MEM_B" --name "pair-$name-$line" \
+			--timeout "$P_TIMEOUT" "${disks[@]}" \
 			--add "$ko:/puma/puma.ko" \
 			--add "$top/tools/pumactl/pumactl:/usr/bin/pumactl" \
+			--add "$helpers/pumaio:/usr/bin/pumaio" \
 			--add "$top/tests/selftests:/tests/selftests" \
 			--job-a "$dir/a.sh" --job-b "$dir/b.sh" >"$ptap" 2>&1
 		st=$?
+		echo "# [$line] pair $name took $((SECONDS - start)) s" >>"$ptap"
 		sed "s/^/[$line] /" "$ptap"
 		n_ok=$(grep -cE '^\[[ab]\] ok ' "$ptap")
 		n_bad=$(grep -cE '^\[[ab]\] not ok ' "$ptap")
