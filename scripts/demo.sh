@@ -21,19 +21,24 @@
 # Exits non-zero when a page was wrong or the run failed.
 #
 # Environment: PUMA_KERNEL=6.1|6.12, PUMA_GUEST_MEM (borrower MiB, 192),
-# PUMA_LENDER_MEM (MiB, 1024), PUMA_DEMO_IOPS (150), PUMA_DEMO_BPS
+# PUMA_LENDER_MEM (MiB, 1024), PUMA_DEMO_IOPS (100: a 7200 rpm disk's random reads), PUMA_DEMO_BPS
 # (bytes/s, 120000000), PUMA_DEMO_SIZE_PCT (file size in % of the
-# borrower's page cache, 200)
+# borrower's page cache, 200), PUMA_DEMO_EXCLUSIVE (1: exclusive caching,
+# 0: non-exclusive, the lender keeps what it sends back), PUMA_DEMO_CPUS
+# (CPUs of each guest, 1: two guests share the host's cores)
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 line=${PUMA_KERNEL:-6.1}
 mem=${PUMA_GUEST_MEM:-192}
 lmem=${PUMA_LENDER_MEM:-1024}
-iops=${PUMA_DEMO_IOPS:-150}
+iops=${PUMA_DEMO_IOPS:-100}
 bps=${PUMA_DEMO_BPS:-120000000}
 pct=${PUMA_DEMO_SIZE_PCT:-200}
-for v in "$mem" "$lmem" "$iops" "$bps" "$pct"; do
+excl=${PUMA_DEMO_EXCLUSIVE:-1}
+cpus=${PUMA_DEMO_CPUS:-1}
+[[ $excl =~ ^[01]$ ]] || { echo "demo: PUMA_DEMO_EXCLUSIVE is 0 or 1" >&2; exit 2; }
+for v in "$mem" "$lmem" "$iops" "$bps" "$pct" "$cpus"; do
 	[[ $v =~ ^[1-9][0-9]*$ ]] || { echo "demo: bad number $v" >&2; exit 2; }
 done
 profile="HDD-like: $iops IOPS, $((bps / 1000000)) MB/s"
@@ -73,7 +78,7 @@ JOB
 
 # --- the borrower (guest b) ----------------------------------------------
 {
-	echo "PROFILE='$profile' PCT=$pct LMEM=$lmem GMEM=$mem"
+	echo "PROFILE='$profile' PCT=$pct LMEM=$lmem GMEM=$mem EXCL=$excl"
 	cat <<'JOB'
 T_NAME=demo
 . /tests/selftests/lib.sh
@@ -134,6 +139,9 @@ BD=$DISK
 
 echo 3 >/proc/sys/vm/drop_caches
 echo 1 >$PUMA_SYS/enabled
+echo "$EXCL" >$PUMA_SYS/exclusive
+MODE=exclusive
+[ "$EXCL" = 1 ] || MODE=non-exclusive
 if puma_add_lender $L 180; then
 	say "PUMA: paired with the lender at $L"
 else
@@ -151,6 +159,11 @@ mm0=$(stat_or get_tag_mismatches 0)
 pass "PUMA measured pass" 2
 PS=$S
 PD=$DISK
+# before the lender is told to stop: its records go with it
+mpages=$(stat_or meta_pages -)
+mbytes=$(stat_or meta_bytes -)
+mbits=$(stat_or meta_bits_per_page -)
+rtt_us=$(stat_or get_rtt_ewma_us -)
 gets=$(stats_delta get_pages)
 hits=$(stats_delta get_hits)
 asked=$(stats_delta get_request_pages)
@@ -164,6 +177,7 @@ echo "table:"
 echo "table: PUMA demo: Linux $(uname -r)"
 echo "table:   borrower: $GMEM MiB guest, $avail MiB of page cache, disk $PROFILE"
 echo "table:   lender:   $LMEM MiB guest; round trip: ICMP ping ${icmp:-?} (idle), PUMA ping ${rtt:-?}"
+echo "table:   caching:  $MODE"
 echo "table:   file:     $size MiB of random bytes on ext4, read in $((size * 16)) chunks of 64 KiB, shuffled"
 echo "table:"
 row "" "baseline" "PUMA"
@@ -175,12 +189,14 @@ row "pages asked of the lender" "-" "$asked"
 row "pages from the lender (hits)" "-" "$hits"
 row "hit ratio (hits / gets)" "-" "$ratio"
 row "tag mismatches" "-" "$mism"
-row "get round trip, EWMA (us)" "-" "$(stat_or get_rtt_ewma_us -)"
-row "metadata (bits per remote page)" "-" "$(stat_or meta_bits_per_page -)"
+row "get round trip, EWMA (us)" "-" "$rtt_us"
+row "remote pages with a record" "-" "$mpages"
+row "metadata (bytes)" "-" "$mbytes"
+row "metadata (bits per remote page)" "-" "$mbits"
 row "pages verified, all four passes" "" "$PAGES_OK / $PAGES_ALL"
 echo "table:"
 echo "table: speedup of the measured pass: ${speedup}x; every byte verified: $VERIFIED"
-echo "JSON: {\"hit_ratio\":$ratio, \"gets\":$gets, \"hits\":$hits, \"mismatches\":$mism, \"verified\":$VERIFIED, \"baseline_s\":$(fmt "$BS"), \"puma_s\":$(fmt "$PS"), \"speedup\":$speedup, \"disk\":\"$PROFILE\"}"
+echo "JSON: {\"hit_ratio\":$ratio, \"gets\":$gets, \"hits\":$hits, \"mismatches\":$mism, \"verified\":$VERIFIED, \"baseline_s\":$(fmt "$BS"), \"puma_s\":$(fmt "$PS"), \"speedup\":$speedup, \"disk\":\"$PROFILE\", \"mode\":\"$MODE\"}"
 
 pumactl borrower remove-lender $L >/dev/null 2>&1
 umount /mnt/demo
@@ -194,6 +210,7 @@ echo "demo: borrower guest $mem MiB with a disk throttled to $profile;" \
 echo "demo: full output in $log"
 set +e
 bash "$top/scripts/vm.sh" pair --kernel "$line" --name demo --timeout 1200 \
+	--cpus "$cpus" \
 	--mem-a "$lmem" --mem-b "$mem" \
 	--disk-b "$out/demo.img,iops=$iops,bps=$bps" \
 	--add "$ko:/puma/puma.ko" \
