@@ -79,6 +79,41 @@ static bool puma_folio_clean(struct folio *folio)
 	       !folio_test_writeback(folio) && !folio_test_hwpoison(folio);
 }
 
+/*
+ * Erase the records of @folio's pages and queue an invalidation for the
+ * lender holding them.  @changing: the content is about to change, so the
+ * erase happens (and bumps the sequence number that gets in flight
+ * re-check) even when no record is found.
+ * Context: any; does not sleep.
+ */
+static void puma_frontend_unrecord(struct puma_pool *pool,
+				   struct folio *folio, bool changing)
+{
+	struct inode *inode = folio->mapping->host;
+	struct puma_key key = {
+		.pool = pool->id,
+		.ino = inode->i_ino,
+		.gen = inode->i_generation,
+		.index = folio->index,
+	};
+	struct puma_meta_rec rec;
+	bool held;
+
+	if (folio_test_large(folio)) {
+		if (puma_meta_erase_range(&pool->meta, key.ino, folio->index,
+					  folio_next_index(folio) - 1))
+			puma_lenders_invalidate(-1, PUMA_MSG_INVALIDATE_INODE,
+						&key);
+		return;
+	}
+	held = puma_meta_lookup(&pool->meta, key.ino, key.gen, key.index, &rec);
+	if (!held && !changing)
+		return;
+	if (puma_meta_erase_page(&pool->meta, key.ino, key.index) && held)
+		puma_lenders_invalidate(rec.lender, PUMA_MSG_INVALIDATE_PAGES,
+					&key);
+}
+
 /* Stage a copy of @folio for a lender; returns the reason if not. */
 static enum puma_stat puma_frontend_stage(struct puma_pool *pool,
 					  struct folio *folio)
@@ -127,7 +162,6 @@ static enum puma_stat puma_frontend_stage(struct puma_pool *pool,
 	kref_get(&pool->ref);
 	e->pool = pool;
 	if (!puma_lenders_queue_put(slot, e)) {
-		puma_meta_erase_page(&pool->meta, inode->i_ino, folio->index);
 		puma_stage_release(e);
 		return PUMA_STAT_PUTS_DROP_LENDER_GONE;
 	}
@@ -141,17 +175,23 @@ static enum puma_stat puma_frontend_stage(struct puma_pool *pool,
 static void puma_frontend_put(struct folio *folio)
 {
 	struct puma_pool *pool = puma_pool_find(folio->mapping->host->i_sb);
+	enum puma_stat outcome = PUMA_STAT_PUTS_INELIGIBLE;
 
 	if (!pool)
 		return;
 	if (puma_folio_clean(folio)) {
 		puma_count(pool, PUMA_STAT_PUTS, folio_nr_pages(folio));
-		puma_count(pool, puma_frontend_stage(pool, folio),
-			   folio_nr_pages(folio));
-	} else {
-		puma_count(pool, PUMA_STAT_PUTS_INELIGIBLE,
-			   folio_nr_pages(folio));
+		outcome = puma_frontend_stage(pool, folio);
 	}
+	puma_count(pool, outcome, folio_nr_pages(folio));
+	/*
+	 * A record made by an earlier put may be of older content (a
+	 * buffered write changes a cached page without an invalidation):
+	 * unless this put recorded what leaves now, the lender's copy must
+	 * never be asked for again.
+	 */
+	if (outcome != PUMA_STAT_PUTS_STAGED && outcome != PUMA_STAT_PUTS_HELD)
+		puma_frontend_unrecord(pool, folio, false);
 	puma_pool_put(pool);
 }
 
@@ -180,34 +220,12 @@ static void puma_frontend_get(struct readahead_control *ractl,
  */
 static void puma_frontend_invalidate_page(struct folio *folio)
 {
-	struct inode *inode = folio->mapping->host;
-	struct puma_pool *pool = puma_pool_find(inode->i_sb);
-	struct puma_key key = {
-		.ino = inode->i_ino,
-		.gen = inode->i_generation,
-		.index = folio->index,
-	};
-	struct puma_meta_rec rec;
-	bool held;
+	struct puma_pool *pool = puma_pool_find(folio->mapping->host->i_sb);
 
 	if (!pool)
 		return;
 	puma_count(pool, PUMA_STAT_INVALIDATE_PAGES, folio_nr_pages(folio));
-	key.pool = pool->id;
-	if (folio_test_large(folio)) {
-		if (puma_meta_erase_range(&pool->meta, key.ino, folio->index,
-					  folio_next_index(folio) - 1))
-			puma_lenders_invalidate(-1, PUMA_MSG_INVALIDATE_INODE,
-						&key);
-	} else {
-		held = puma_meta_lookup(&pool->meta, key.ino, key.gen,
-					key.index, &rec);
-		if (puma_meta_erase_page(&pool->meta, key.ino, key.index) &&
-		    held)
-			puma_lenders_invalidate(rec.lender,
-						PUMA_MSG_INVALIDATE_PAGES,
-						&key);
-	}
+	puma_frontend_unrecord(pool, folio, true);
 	puma_pool_put(pool);
 }
 

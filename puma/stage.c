@@ -170,7 +170,10 @@ int puma_stage_resize(unsigned int pages)
 
 /* ---- send queues ------------------------------------------------------- */
 
-/* Drop an entry that will not be sent. */
+/*
+ * Drop an entry that will not be sent: a put counted as @why, an
+ * invalidation as invalidates_dropped.
+ */
 static void puma_sendq_drop(struct puma_stage_entry *e, enum puma_stat why)
 {
 	if (e->type == PUMA_MSG_PUT) {
@@ -402,7 +405,7 @@ bool puma_sendq_invalidate(struct puma_sendq *q, u16 type,
 	}
 	spin_unlock_irqrestore(&q->lock, flags);
 	if (!queued) {
-		puma_sendq_drop(e, 0);
+		puma_sendq_drop(e, PUMA_STAT_INVALIDATES_DROPPED);
 		return false;
 	}
 	queue_work(puma_send_wq, &q->work);

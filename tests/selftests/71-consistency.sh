@@ -120,6 +120,21 @@ put_at $D/f $((16 * PAGE)) /tmp/src
 put_at $M/f $((16 * PAGE)) /tmp/src
 verify $s $D/f $M/f
 
+# Whole pages rewritten in the page cache (no read, no invalidation) while
+# the lender holds their old content, then evicted with a staging pool too
+# small to put them all: a dropped put must not leave the old record, or
+# the lender's old copy would come back, its tag matching.
+s=dropped-put
+hold $s $D/f
+rand /tmp/src $((256 * PAGE))
+put_at $D/f $((64 * PAGE)) /tmp/src
+put_at $M/f $((64 * PAGE)) /tmp/src
+echo 32 >$PUMA_SYS/staging_pages
+stats_snap puts_dropped_staging_full
+verify $s $D/f $M/f
+diag "$s: $(stats_delta puts_dropped_staging_full) puts dropped (staging full)"
+echo 4096 >$PUMA_SYS/staging_pages
+
 s=truncate-down
 hold $s $D/f
 truncate -s 1000000 $D/f
