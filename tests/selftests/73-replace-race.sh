@@ -22,6 +22,7 @@ echo 0 >$PUMA_SYS/exclusive
 
 stale=0
 served=0
+inflight=0
 for r in $(seq $ROUNDS); do
 	rm -f $F /tmp/c1 /tmp/c2
 	head -c 4096 /dev/urandom >/tmp/c1
@@ -42,7 +43,10 @@ for r in $(seq $ROUNDS); do
 		sleep 0.02
 		i=$((i + 1))
 	done
-	dd if=/tmp/c2 of=$F bs=4096 conv=notrunc,fdatasync 2>/dev/null
+	[ "$(stat_get get_requests)" != "$reqs0" ] && inflight=$((inflight + 1))
+	# busybox dd: conv=fsync (it knows no fdatasync); the evict syncs too
+	dd if=/tmp/c2 of=$F bs=4096 conv=notrunc,fsync 2>/dev/null ||
+		not_ok "round $r: the write"
 	evict $F
 	wait $rd
 	tc qdisc del dev lo root
@@ -55,6 +59,7 @@ for r in $(seq $ROUNDS); do
 	fi
 done
 diag "rounds=$ROUNDS stale=$stale old-page answers used=$served"
+check_eq "every round's write ran while its GET was in flight" $inflight $ROUNDS
 check_eq "a read after write+fdatasync+evict returns the new bytes" $stale 0
 stats_diag get_requests get_hits get_raced get_tag_mismatches
 
