@@ -19,6 +19,10 @@
  *                                  takes, for these files only)
  *   pumaio resident FILE           print how many of FILE's pages are in
  *                                  the page cache (mincore)
+ *   pumaio manyfiles DIR N         create N one-page files of random bytes
+ *                                  in DIR (f0 ... fN-1), write them back,
+ *                                  then read and evict each one, so that a
+ *                                  lender holds N files of one page
  *
  * pass options:
  *   --seed S      order seed (default 1; 0 reads in file order)
@@ -465,6 +469,37 @@ static int cmd_evict(int n, char **files)
 	return err;
 }
 
+static int cmd_manyfiles(char **argv)
+{
+	unsigned long n = parse_u64(argv[1], "count"), i;
+	char name[4096], buf[PAGE];
+	int fd, dir;
+
+	dir = open(argv[0], O_RDONLY | O_DIRECTORY);
+	if (dir < 0)
+		die("cannot open %s", argv[0]);
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "f%lu", i);
+		fd = openat(dir, name, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0 || getrandom(buf, sizeof(buf), 0) != sizeof(buf))
+			die("cannot create a file in %s", argv[0]);
+		write_all(fd, buf, sizeof(buf), name);
+		close(fd);
+	}
+	if (syncfs(dir))
+		die("cannot sync %s", argv[0]);
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "f%lu", i);
+		fd = openat(dir, name, O_RDONLY);
+		if (fd < 0 || read(fd, buf, sizeof(buf)) != sizeof(buf) ||
+		    posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED))
+			die("cannot read back a file in %s", argv[0]);
+		close(fd);
+	}
+	close(dir);
+	return 0;
+}
+
 static int cmd_resident(char **argv)
 {
 	int fd = open(argv[0], O_RDONLY);
@@ -497,7 +532,7 @@ static void usage(void)
 		"       %s pass FILE TABLE [--seed S] [--chunk KIB] [--at[-wait] K:CMD]\n"
 		"              [--until FILE] [--passes N] [--slow-ms MS] |\n"
 		"       %s order N SEED | mmapwrite FILE OFFSET SRC |\n"
-		"       %s evict FILE... | resident FILE\n",
+		"       %s evict FILE... | resident FILE | manyfiles DIR N\n",
 		prog, prog, prog, prog);
 	exit(2);
 }
@@ -522,6 +557,8 @@ int main(int argc, char **argv)
 		return cmd_evict(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "resident") && argc == 3)
 		return cmd_resident(argv + 2);
+	if (!strcmp(argv[1], "manyfiles") && argc == 4)
+		return cmd_manyfiles(argv + 2);
 	usage();
 	return 2;
 }
