@@ -60,8 +60,18 @@ static struct puma_conn *puma_lender_chan(struct puma_lender_peer *lp,
 	return lp->chan[chan - 1];
 }
 
-static void puma_borrower_disconnect(struct puma_lender_peer *lp,
-				     const char *why)
+/**
+ * puma_lender_disconnect() - end the pairing with a lender that failed
+ * @lp: the lender
+ * @why: for the log
+ *
+ * Its connections are shut down, what is queued for it dropped, its gets
+ * in flight failed and every record of its slot erased.  It stays listed
+ * (disconnected) until the operator removes it; nothing reconnects it.
+ *
+ * Context: process, may sleep.
+ */
+void puma_lender_disconnect(struct puma_lender_peer *lp, const char *why)
 {
 	unsigned int i;
 
@@ -79,7 +89,7 @@ static void puma_borrower_disconnect(struct puma_lender_peer *lp,
 
 static void puma_borrower_sendq_failed(struct puma_sendq *q)
 {
-	puma_borrower_disconnect(q->owner, "send failed");
+	puma_lender_disconnect(q->owner, "send failed");
 }
 
 static void puma_borrower_ping(struct work_struct *work)
@@ -93,14 +103,14 @@ static void puma_borrower_ping(struct work_struct *work)
 		return;
 	if (atomic64_read(&lp->pings) - atomic64_read(&lp->pongs) >=
 	    PUMA_PING_MISSES) {
-		puma_borrower_disconnect(lp, "pings unanswered");
+		puma_lender_disconnect(lp, "pings unanswered");
 		return;
 	}
 	ping.id = atomic64_inc_return(&lp->ping_id);
 	ping.timestamp = ktime_get_ns();
 	atomic64_inc(&lp->pings);
 	if (puma_conn_send_msg(puma_lender_chan(lp, PUMA_CHAN_GET), &ping)) {
-		puma_borrower_disconnect(lp, "ping not sent");
+		puma_lender_disconnect(lp, "ping not sent");
 		return;
 	}
 	schedule_delayed_work(&lp->ping_work,
@@ -137,6 +147,10 @@ static int puma_borrower_handle(struct puma_conn *conn,
 		if (conn != puma_lender_chan(lp, PUMA_CHAN_GET))
 			return -EPROTO;
 		return puma_fetch_answer(lp, msg);
+	case PUMA_MSG_PUT_ACK:
+		if (conn != puma_lender_chan(lp, PUMA_CHAN_PUT))
+			return -EPROTO;
+		return puma_sendq_ack(&lp->sendq, msg);
 	case PUMA_MSG_BYE:
 		return -ESHUTDOWN;
 	default:
@@ -148,7 +162,7 @@ static void puma_borrower_closed(struct puma_conn *conn)
 {
 	struct puma_lender_peer *lp = conn->owner;
 
-	puma_borrower_disconnect(lp, conn->error == -ECONNRESET ?
+	puma_lender_disconnect(lp, conn->error == -ECONNRESET ?
 				 "connection closed" : "connection error");
 }
 
@@ -295,10 +309,12 @@ bool puma_lenders_queue_put(u8 slot, struct puma_stage_entry *e)
  * @slot: the lender's slot, or -1 for every lender
  * @type: PUMA_MSG_INVALIDATE_PAGES, _INODE or _POOL
  * @key: what to invalidate
+ * @nr: INVALIDATE_PAGES: pages from @key's index; ignored otherwise
  *
  * Context: any.
  */
-void puma_lenders_invalidate(int slot, u16 type, const struct puma_key *key)
+void puma_lenders_invalidate(int slot, u16 type, const struct puma_key *key,
+			     unsigned int nr)
 {
 	struct puma_lender_peer *lp;
 	unsigned int i;
@@ -309,7 +325,7 @@ void puma_lenders_invalidate(int slot, u16 type, const struct puma_key *key)
 			continue;
 		lp = rcu_dereference(puma_lender_slots[i]);
 		if (lp && !READ_ONCE(lp->disconnected))
-			puma_sendq_invalidate(&lp->sendq, type, key);
+			puma_sendq_invalidate(&lp->sendq, type, key, nr);
 	}
 	rcu_read_unlock();
 }

@@ -74,6 +74,7 @@ struct puma_lender_peer {
  * @lp: the lender asked, referenced
  * @id: request id, the key in @lp->reqs
  * @count: pages asked for
+ * @max: most pages the lender takes in one GET (negotiated max_batch)
  * @keys: the pages
  * @tags: their records' tags, for the requester
  * @folios: where the answer's pages are copied, one per key
@@ -86,6 +87,7 @@ struct puma_get_req {
 	struct puma_lender_peer *lp;
 	u64 id;
 	unsigned int count;
+	unsigned int max;
 	struct puma_key keys[PUMA_PROTO_MAX_BATCH];
 	u64 tags[PUMA_PROTO_MAX_BATCH];
 	struct folio *folios[PUMA_PROTO_MAX_BATCH];
@@ -97,8 +99,10 @@ struct puma_get_req {
 
 int puma_lenders_pick(void);
 bool puma_lenders_queue_put(u8 slot, struct puma_stage_entry *e);
-void puma_lenders_invalidate(int slot, u16 type, const struct puma_key *key);
+void puma_lenders_invalidate(int slot, u16 type, const struct puma_key *key,
+			     unsigned int nr);
 struct puma_lender_peer *puma_lender_get(u8 slot);
+void puma_lender_disconnect(struct puma_lender_peer *lp, const char *why);
 void puma_lender_put(struct puma_lender_peer *lp);
 
 int puma_fetch_send(struct puma_get_req *req, bool exclusive);

@@ -100,10 +100,11 @@ static void puma_frontend_unrecord(struct puma_pool *pool,
 	bool held;
 
 	if (folio_test_large(folio)) {
+		/* Exactly the folio's range, on every lender. */
 		if (puma_meta_erase_range(&pool->meta, key.ino, folio->index,
 					  folio_next_index(folio) - 1))
-			puma_lenders_invalidate(-1, PUMA_MSG_INVALIDATE_INODE,
-						&key);
+			puma_lenders_invalidate(-1, PUMA_MSG_INVALIDATE_PAGES,
+						&key, folio_nr_pages(folio));
 		return;
 	}
 	held = puma_meta_lookup(&pool->meta, key.ino, key.gen, key.index, &rec);
@@ -111,7 +112,7 @@ static void puma_frontend_unrecord(struct puma_pool *pool,
 		return;
 	if (puma_meta_erase_page(&pool->meta, key.ino, key.index) && held)
 		puma_lenders_invalidate(rec.lender, PUMA_MSG_INVALIDATE_PAGES,
-					&key);
+					&key, 1);
 }
 
 /* Stage a copy of @folio for a lender; returns the reason if not. */
@@ -119,10 +120,10 @@ static enum puma_stat puma_frontend_stage(struct puma_pool *pool,
 					  struct folio *folio)
 {
 	struct inode *inode = folio->mapping->host;
+	struct puma_meta_rec rec, old;
 	struct puma_stage_entry *e;
-	struct puma_meta_rec rec;
+	int slot, replaced;
 	void *src;
-	int slot;
 	u64 tag;
 
 	if (folio_test_large(folio) || !puma_inode_supported(inode))
@@ -144,10 +145,16 @@ static enum puma_stat puma_frontend_stage(struct puma_pool *pool,
 		puma_stage_release(e);
 		return PUMA_STAT_PUTS_HELD;
 	}
-	rec.tag = tag;
-	rec.lender = slot;
-	if (puma_meta_store(&pool->meta, inode->i_ino, inode->i_generation,
-			    folio->index, &rec, GFP_ATOMIC | __GFP_NOWARN)) {
+	/* Never asked for until the lender acknowledges it (stage.c). */
+	rec = (struct puma_meta_rec) {
+		.tag = tag,
+		.lender = slot,
+		.pending = true,
+	};
+	replaced = puma_meta_replace(&pool->meta, inode->i_ino,
+				     inode->i_generation, folio->index, &rec,
+				     &old, GFP_ATOMIC | __GFP_NOWARN);
+	if (replaced < 0) {
 		puma_stage_release(e);
 		return PUMA_STAT_PUTS_DROP_NOMEM;
 	}
@@ -157,6 +164,10 @@ static enum puma_stat puma_frontend_stage(struct puma_pool *pool,
 		.ino = inode->i_ino,
 		.index = folio->index,
 	};
+	/* The page moves: the lender of the older copy lets it go. */
+	if (replaced && old.lender != slot)
+		puma_lenders_invalidate(old.lender, PUMA_MSG_INVALIDATE_PAGES,
+					&e->key, 1);
 	e->tag = tag;
 	/* The entry holds a reference of its own; released with it. */
 	kref_get(&pool->ref);
@@ -247,7 +258,7 @@ static void puma_frontend_invalidate_inode(struct address_space *mapping)
 	puma_count(pool, PUMA_STAT_INVALIDATE_INODES, 1);
 	key.pool = pool->id;
 	if (puma_meta_erase_inode(&pool->meta, key.ino))
-		puma_lenders_invalidate(-1, PUMA_MSG_INVALIDATE_INODE, &key);
+		puma_lenders_invalidate(-1, PUMA_MSG_INVALIDATE_INODE, &key, 0);
 	/* Records gone before the caller looks at the page cache. */
 	smp_mb();
 	puma_pool_put(pool);
@@ -260,7 +271,7 @@ static void puma_frontend_clear(struct puma_pool *pool)
 
 	puma_count(pool, PUMA_STAT_INVALIDATE_FS, 1);
 	if (puma_meta_clear(&pool->meta))
-		puma_lenders_invalidate(-1, PUMA_MSG_INVALIDATE_POOL, &key);
+		puma_lenders_invalidate(-1, PUMA_MSG_INVALIDATE_POOL, &key, 0);
 }
 
 /* Forget everything filed under @pool, taken out of the index. */

@@ -22,6 +22,7 @@ static_assert(PUMA_RTT_BUCKET_MIN_US == 64 && PUMA_RTT_BUCKETS == 14,
 const char * const puma_gauge_names[PUMA_GAUGE_NR] = {
 	[PUMA_GAUGE_STAGING_PAGES_USED]		= "staging_pages_used",
 	[PUMA_GAUGE_STAGING_PAGES_CAPACITY]	= "staging_pages_capacity",
+	[PUMA_GAUGE_PUTS_UNACKED]		= "puts_unacked",
 	[PUMA_GAUGE_META_PAGES]			= "meta_pages",
 	[PUMA_GAUGE_META_INODES]		= "meta_inodes",
 	[PUMA_GAUGE_META_BYTES]			= "meta_bytes",
@@ -101,6 +102,8 @@ u64 puma_gauge_read(enum puma_gauge gauge)
 		return puma_stage_used();
 	case PUMA_GAUGE_STAGING_PAGES_CAPACITY:
 		return puma_stage_capacity();
+	case PUMA_GAUGE_PUTS_UNACKED:
+		return puma_stage_unacked();
 	case PUMA_GAUGE_META_PAGES:
 		puma_gauge_meta_sum(&meta, false);
 		return meta.pages;

@@ -20,6 +20,7 @@
 enum puma_gauge {
 	PUMA_GAUGE_STAGING_PAGES_USED,	/* borrower: pages staged now */
 	PUMA_GAUGE_STAGING_PAGES_CAPACITY, /* borrower: staging pool size */
+	PUMA_GAUGE_PUTS_UNACKED,	/* borrower: pages sent, not acked */
 	PUMA_GAUGE_META_PAGES,		/* borrower: pages lenders hold */
 	PUMA_GAUGE_META_INODES,		/* borrower: files with such pages */
 	PUMA_GAUGE_META_BYTES,		/* borrower: memory of their records */

@@ -35,6 +35,7 @@
 
 #include "borrower.h"
 #include "config.h"
+#include "conn.h"
 #include "get.h"
 #include "pool.h"
 #include "tag.h"
@@ -66,12 +67,15 @@ bool puma_inode_supported(const struct inode *inode)
  * @nr: how many
  * @pool: the file's pool
  * @inode: the file
+ * @liar: a lender that sent a page failing its tag check, to disconnect
+ *	once no folio is locked
  */
 struct puma_get_window {
 	struct puma_get_req *reqs[PUMA_GET_MAX_REQS];
 	unsigned int nr;
 	struct puma_pool *pool;
 	struct inode *inode;
+	struct puma_lender_peer *liar;
 };
 
 /* The request for lender @slot with room for one more page, or a new one. */
@@ -83,7 +87,7 @@ static struct puma_get_req *puma_get_req_for(struct puma_get_window *w,
 
 	for (i = 0; i < w->nr; i++)
 		if (w->reqs[i]->lp->slot == slot &&
-		    w->reqs[i]->count < PUMA_PROTO_MAX_BATCH)
+		    w->reqs[i]->count < w->reqs[i]->max)
 			return w->reqs[i];
 	if (w->nr == PUMA_GET_MAX_REQS)
 		return NULL;
@@ -95,6 +99,10 @@ static struct puma_get_req *puma_get_req_for(struct puma_get_window *w,
 		kfree(req);
 		return NULL;
 	}
+	/* What the lender accepts in one GET, as negotiated. */
+	req->max = clamp_t(unsigned int,
+			   req->lp->chan[PUMA_CHAN_GET - 1]->params.max_batch,
+			   1, PUMA_PROTO_MAX_BATCH);
 	w->reqs[w->nr++] = req;
 	return req;
 }
@@ -119,6 +127,11 @@ static void puma_get_build(struct puma_get_window *w,
 		if (!puma_meta_lookup(&w->pool->meta, inode->i_ino,
 				      inode->i_generation, index, &rec))
 			continue;
+		if (rec.pending) {
+			/* Its put may not have reached the lender yet. */
+			puma_count(w->pool, PUMA_STAT_GET_PENDING, 1);
+			continue;
+		}
 		req = puma_get_req_for(w, rec.lender);
 		if (!req)
 			continue;
@@ -186,14 +199,45 @@ static bool puma_get_still_valid(struct puma_get_window *w,
 	       rec.tag == req->tags[i] && rec.lender == req->lp->slot;
 }
 
-/* Forget the record of a page the lender no longer holds. */
+/*
+ * Forget the record a page was fetched with: the lender no longer holds
+ * it (a miss, an exclusive hit, an exclusive GET abandoned).  A newer
+ * record of the page (a put since) stays.
+ */
 static void puma_get_forget(struct puma_get_window *w,
 			    struct puma_get_req *req, unsigned int i)
 {
-	struct puma_meta_rec rec;
+	struct puma_meta_rec rec = {
+		.tag = req->tags[i],
+		.lender = req->lp->slot,
+	};
 
-	puma_meta_take(&w->pool->meta, req->keys[i].ino, req->keys[i].gen,
-		       req->keys[i].index, &rec);
+	puma_meta_erase_if(&w->pool->meta, req->keys[i].ino, req->keys[i].gen,
+			   req->keys[i].index, &rec);
+}
+
+/*
+ * A page failed its tag check.  If its record changed meanwhile, the
+ * borrower asked for content it no longer describes: a race, not a lie.
+ * Otherwise an honest lender cannot have sent it (a record is asked for
+ * only once its put is acknowledged): the lender is corrupt or hostile,
+ * and is disconnected rather than given more guesses at the tag.
+ */
+static void puma_get_mismatch(struct puma_get_window *w,
+			      struct puma_get_req *req, unsigned int i)
+{
+	struct puma_pool *pool = w->pool;
+
+	if (!puma_get_still_valid(w, req, i)) {
+		puma_count(pool, PUMA_STAT_GET_RACED, 1);
+		return;
+	}
+	puma_count(pool, PUMA_STAT_GET_TAG_MISMATCHES, 1);
+	pr_warn_ratelimited("page %llu of inode %llu from lender %u failed its integrity check: disconnecting it\n",
+			    req->keys[i].index, req->keys[i].ino,
+			    req->lp->slot);
+	puma_get_forget(w, req, i);
+	w->liar = req->lp;
 }
 
 /*
@@ -222,17 +266,15 @@ static void puma_get_insert(struct puma_get_window *w,
 				if (!req->error) {
 					puma_count(pool, PUMA_STAT_GET_MISSES, 1);
 					puma_get_forget(w, req, i);
+				} else if (req->error == -ETIMEDOUT && exclusive) {
+					/* It may have dropped the page. */
+					puma_get_forget(w, req, i);
 				}
 				goto drop;
 			}
 			tag = puma_tag(folio_address(folio), PAGE_SIZE);
 			if (tag != req->tags[i]) {
-				puma_count(pool, PUMA_STAT_GET_TAG_MISMATCHES, 1);
-				pr_warn_ratelimited("page %llu of inode %llu from lender %u failed its integrity check\n",
-						    req->keys[i].index,
-						    req->keys[i].ino,
-						    req->lp->slot);
-				puma_get_forget(w, req, i);
+				puma_get_mismatch(w, req, i);
 				goto drop;
 			}
 			if (filemap_add_folio(mapping, folio,
@@ -331,6 +373,9 @@ void puma_get_window(struct puma_pool *pool, struct readahead_control *ractl,
 	if (w.nr) {
 		puma_get_fetch(&w, exclusive);
 		puma_get_insert(&w, mapping, seq, mark, exclusive);
+		if (w.liar)
+			puma_lender_disconnect(w.liar,
+					       "a page failed its integrity check");
 		puma_get_free(&w);
 	}
 	memalloc_nofs_restore(nofs);

@@ -11,8 +11,9 @@
  * new pairing): the connections of its old session are shut down, and
  * their store's pages go with the last of them.
  *
- * The put channel stores pages (PUT; refusals are counted by the store,
- * PUT has no answer) and drops them (INVALIDATE_*), in order.  The get
+ * The put channel stores pages (PUT, answered by a PUT_ACK that says which
+ * were kept; refusals are counted by the store) and drops them
+ * (INVALIDATE_*), in order.  The get
  * channel answers each GET with a GET_RESP built in a buffer of its own:
  * hit pages are copied from the store straight behind the header, and
  * dropped once copied when the GET asks for exclusive caching and that
@@ -155,19 +156,41 @@ static int puma_lender_handshake(struct puma_conn *conn,
 	return 0;
 }
 
-static void puma_lender_put(struct puma_borrower_conn *bc,
-			    const struct puma_msg *msg)
+/*
+ * Keep the pages of a PUT and acknowledge it with a PUT_ACK that says, page
+ * by page, what was kept.  The borrower asks for a page only once it is
+ * acknowledged: a GET on the other connection can then never overtake the
+ * PUT it depends on, and a refused page is forgotten at once.
+ */
+static int puma_lender_put(struct puma_borrower_conn *bc,
+			   const struct puma_msg *msg)
 {
+	u8 buf[PUMA_PROTO_HDR_LEN + sizeof(struct puma_wire_batch) +
+	       PUMA_PROTO_MAX_BATCH];
 	u32 page_size = bc->conn->params.page_size;
+	u8 status[PUMA_PROTO_MAX_BATCH];
+	struct puma_batch ack = {
+		.type = PUMA_MSG_PUT_ACK,
+		.id = msg->id,
+		.count = msg->batch.count,
+		.status = status,
+	};
 	struct puma_key key;
 	unsigned int i;
+	int len;
 
 	for (i = 0; i < msg->batch.count; i++) {
 		puma_msg_key(msg, i, &key);
-		/* A refusal is counted by the store; PUT has no answer. */
-		puma_store_put_page(bc->store, &key,
-				    puma_msg_page(msg, i, page_size));
+		/* Refusals are counted by the store. */
+		status[i] = puma_store_put_page(bc->store, &key,
+						puma_msg_page(msg, i,
+							      page_size)) ?
+			    PUMA_PUT_REFUSED : PUMA_PUT_STORED;
 	}
+	len = puma_proto_batch(buf, sizeof(buf), &ack);
+	if (WARN_ON_ONCE(len < 0))
+		return len;
+	return puma_conn_send(bc->conn, buf, len);
 }
 
 /*
@@ -250,8 +273,7 @@ static int puma_lender_handle(struct puma_conn *conn,
 			return -EPROTO;
 		return puma_lender_get(bc, msg);
 	case PUMA_MSG_PUT:
-		puma_lender_put(bc, msg);
-		return 0;
+		return puma_lender_put(bc, msg);
 	case PUMA_MSG_INVALIDATE_PAGES:
 		puma_lender_invalidate_pages(bc, msg);
 		return 0;

@@ -59,7 +59,8 @@ static struct lock_class_key puma_meta_pages_key;
 static void *puma_meta_entry(const struct puma_meta_rec *rec)
 {
 	return xa_mk_value((rec->tag & PUMA_META_TAG_MASK) |
-			   (unsigned long)rec->lender << PUMA_META_LENDER_SHIFT);
+			   (unsigned long)rec->lender << PUMA_META_LENDER_SHIFT |
+			   (rec->pending ? PUMA_META_PENDING : 0));
 }
 
 static unsigned int puma_meta_lender(void *entry)
@@ -71,6 +72,15 @@ static void puma_meta_unpack(void *entry, struct puma_meta_rec *rec)
 {
 	rec->tag = xa_to_value(entry) & PUMA_META_TAG_MASK;
 	rec->lender = puma_meta_lender(entry);
+	rec->pending = xa_to_value(entry) & PUMA_META_PENDING;
+}
+
+/* The same tag and lender, whether pending or not. */
+static bool puma_meta_same(void *entry, const struct puma_meta_rec *rec)
+{
+	return xa_is_value(entry) &&
+	       ((xa_to_value(entry) ^ xa_to_value(puma_meta_entry(rec))) &
+		~PUMA_META_PENDING) == 0;
 }
 
 /* After records are gone: a reader that sees the new value sees them gone. */
@@ -195,7 +205,8 @@ puma_meta_inode_get(struct puma_meta *meta, u64 ino, u32 gen, gfp_t gfp)
 /* Store @entry at @index of @mi; -EAGAIN when @mi is dead. */
 static int puma_meta_inode_store(struct puma_meta *meta,
 				 struct puma_meta_inode *mi,
-				 unsigned long index, void *entry, gfp_t gfp)
+				 unsigned long index, void *entry,
+				 void **old, gfp_t gfp)
 {
 	XA_STATE(xas, &mi->pages, index);
 	unsigned long flags;
@@ -205,9 +216,12 @@ static int puma_meta_inode_store(struct puma_meta *meta,
 		if (mi->dead) {
 			/* xas_nomem() frees what it allocated, and stops. */
 			xas_set_err(&xas, -EAGAIN);
-		} else if (!xas_store(&xas, entry) && !xas_error(&xas)) {
-			mi->count++;
-			atomic_long_inc(&meta->nr_pages);
+		} else {
+			*old = xas_store(&xas, entry);
+			if (!*old && !xas_error(&xas)) {
+				mi->count++;
+				atomic_long_inc(&meta->nr_pages);
+			}
 		}
 		xas_unlock_irqrestore(&xas, flags);
 	} while (xas_nomem(&xas, gfp));
@@ -307,24 +321,34 @@ void puma_meta_destroy(struct puma_meta *meta)
 }
 
 /**
- * puma_meta_store() - record that a lender holds a page
+ * puma_meta_replace() - record that a lender holds a page, and say what
+ * the record replaced
  * @meta: the pool's metadata
  * @ino: inode number
  * @gen: inode generation; the records of another generation of @ino are
  *	dropped first (the inode number was reused)
  * @index: page index
  * @rec: the page's tag and lender slot; replaces any record of the page
+ * @old: set to the replaced record when there was one; may be NULL
  * @gfp: allocation flags: GFP_ATOMIC with IRQs off or a spinlock held
+ *
+ * A replaced record is a change of the page's content as far as gets in
+ * flight are concerned: one may be fetching the page the old record
+ * described, so the invalidation sequence number moves (after the new
+ * record is in), and those gets re-check their records before they let
+ * what they fetched in.
  *
  * Context: any, if @gfp does not allow sleeping; see the locking rules at
  * the top of meta.c.
- * Return: 0 or -ENOMEM (then the page has no record).
+ * Return: 1 when a record was replaced (@old filled in), 0 when there was
+ * none, -ENOMEM when the store failed (then the page has no new record; an
+ * old one may remain).
  */
-int puma_meta_store(struct puma_meta *meta, u64 ino, u32 gen,
-		    unsigned long index, const struct puma_meta_rec *rec,
-		    gfp_t gfp)
+int puma_meta_replace(struct puma_meta *meta, u64 ino, u32 gen,
+		      unsigned long index, const struct puma_meta_rec *rec,
+		      struct puma_meta_rec *old, gfp_t gfp)
 {
-	void *entry = puma_meta_entry(rec);
+	void *entry = puma_meta_entry(rec), *prev = NULL;
 	struct puma_meta_inode *mi;
 	int err;
 
@@ -332,13 +356,132 @@ int puma_meta_store(struct puma_meta *meta, u64 ino, u32 gen,
 		mi = puma_meta_inode_get(meta, ino, gen, gfp);
 		if (IS_ERR(mi))
 			return PTR_ERR(mi);
-		err = puma_meta_inode_store(meta, mi, index, entry, gfp);
+		err = puma_meta_inode_store(meta, mi, index, entry, &prev,
+					    gfp);
 		/* A new inode whose first store failed must not linger. */
 		if (err && err != -EAGAIN)
 			puma_meta_inode_reap(meta, mi);
 		puma_meta_inode_put(mi);
 	} while (err == -EAGAIN);
-	return err;
+	if (err)
+		return err;
+	if (!xa_is_value(prev))
+		return 0;
+	puma_meta_bump(meta);
+	if (old)
+		puma_meta_unpack(prev, old);
+	return 1;
+}
+
+/**
+ * puma_meta_store() - record that a lender holds a page
+ * @meta: the pool's metadata
+ * @ino: inode number
+ * @gen: inode generation
+ * @index: page index
+ * @rec: the page's record; replaces any record of the page
+ * @gfp: allocation flags
+ *
+ * puma_meta_replace() without the old record.
+ *
+ * Context: as puma_meta_replace().
+ * Return: 0 or -ENOMEM (then the page has no new record).
+ */
+int puma_meta_store(struct puma_meta *meta, u64 ino, u32 gen,
+		    unsigned long index, const struct puma_meta_rec *rec,
+		    gfp_t gfp)
+{
+	int ret = puma_meta_replace(meta, ino, gen, index, rec, NULL, gfp);
+
+	return ret < 0 ? ret : 0;
+}
+
+/*
+ * Under the page's records lock, if its record has @rec's tag and lender,
+ * replace it with @entry (NULL erases).  Returns whether it did.
+ */
+static bool puma_meta_swap(struct puma_meta *meta, u64 ino, u32 gen,
+			   unsigned long index,
+			   const struct puma_meta_rec *rec, void *entry)
+{
+	struct puma_meta_inode *mi;
+	bool done = false, empty = false;
+	unsigned long flags;
+
+	rcu_read_lock();
+	mi = xa_load(&meta->inodes, ino);
+	if (mi && mi->gen == gen) {
+		xa_lock_irqsave(&mi->pages, flags);
+		if (!mi->dead &&
+		    puma_meta_same(xa_load(&mi->pages, index), rec)) {
+			if (entry)
+				__xa_store(&mi->pages, index, entry,
+					   GFP_ATOMIC);
+			else
+				__xa_erase(&mi->pages, index);
+			done = true;
+			if (!entry)
+				empty = !--mi->count;
+		}
+		xa_unlock_irqrestore(&mi->pages, flags);
+		if (done && !entry)
+			atomic_long_dec(&meta->nr_pages);
+		if (empty)
+			puma_meta_inode_reap(meta, mi);
+	}
+	rcu_read_unlock();
+	return done;
+}
+
+/**
+ * puma_meta_confirm() - the lender acknowledged a put: its record may be
+ * asked for
+ * @meta: the pool's metadata
+ * @ino: inode number
+ * @gen: inode generation
+ * @index: page index
+ * @rec: tag and lender of the put acknowledged
+ *
+ * Clears the pending mark of the page's record if it is still the record
+ * of that put; a record replaced or erased since is left alone.  Storing
+ * over an existing entry needs no allocation.
+ *
+ * Context: any; does not sleep.
+ * Return: true when the record was the put's.
+ */
+bool puma_meta_confirm(struct puma_meta *meta, u64 ino, u32 gen,
+		       unsigned long index, const struct puma_meta_rec *rec)
+{
+	struct puma_meta_rec done = *rec;
+
+	done.pending = false;
+	return puma_meta_swap(meta, ino, gen, index, rec,
+			      puma_meta_entry(&done));
+}
+
+/**
+ * puma_meta_erase_if() - erase a page's record if it is still @rec
+ * @meta: the pool's metadata
+ * @ino: inode number
+ * @gen: inode generation
+ * @index: page index
+ * @rec: the record to erase (tag and lender; pending or not)
+ *
+ * For what the get path and acknowledgements learn about one record: a
+ * lender that did not have the page, a put it refused.  A newer record of
+ * the page (a put since) is left alone.  Bumps the sequence number when it
+ * erases.
+ *
+ * Context: any; does not sleep.
+ * Return: true when erased.
+ */
+bool puma_meta_erase_if(struct puma_meta *meta, u64 ino, u32 gen,
+			unsigned long index, const struct puma_meta_rec *rec)
+{
+	if (!puma_meta_swap(meta, ino, gen, index, rec, NULL))
+		return false;
+	puma_meta_bump(meta);
+	return true;
 }
 
 /**

@@ -19,21 +19,26 @@
  * A record is an XArray value entry: 63 bits, of which
  *   bits  0..47  the page's integrity tag (PUMA_TAG_BITS, tag.h)
  *   bits 48..55  the lender slot
- *   bits 56..62  free, for flags
+ *   bit  56      PUMA_META_PENDING: the put is not acknowledged yet
+ *   bits 57..62  free, for flags
  */
 #define PUMA_META_TAG_BITS	48
 #define PUMA_META_TAG_MASK	GENMASK_ULL(PUMA_META_TAG_BITS - 1, 0)
 #define PUMA_META_LENDER_SHIFT	PUMA_META_TAG_BITS
 #define PUMA_META_LENDERS	256
+#define PUMA_META_PENDING	BIT_ULL(56)
 
 /**
  * struct puma_meta_rec - one page's record, unpacked
  * @tag: integrity tag of the content that was put (puma_tag())
  * @lender: slot of the lender that holds the page, below PUMA_META_LENDERS
+ * @pending: the put is on its way: the lender has not acknowledged it, so
+ *	it may still hold an older copy, or none; never asked for
  */
 struct puma_meta_rec {
 	u64 tag;
 	u8 lender;
+	bool pending;
 };
 
 /**
@@ -60,7 +65,8 @@ struct puma_meta_inode {
 /**
  * struct puma_meta - records of one filesystem pool
  * @inodes: inode number -> struct puma_meta_inode
- * @seq: invalidation sequence number, bumped by every erase
+ * @seq: invalidation sequence number, bumped by every erase and by every
+ *	store that replaces a record
  * @nr_pages: records, all inodes together
  * @nr_inodes: inodes in @inodes
  */
@@ -77,6 +83,13 @@ void puma_meta_destroy(struct puma_meta *meta);
 int puma_meta_store(struct puma_meta *meta, u64 ino, u32 gen,
 		    unsigned long index, const struct puma_meta_rec *rec,
 		    gfp_t gfp);
+int puma_meta_replace(struct puma_meta *meta, u64 ino, u32 gen,
+		      unsigned long index, const struct puma_meta_rec *rec,
+		      struct puma_meta_rec *old, gfp_t gfp);
+bool puma_meta_confirm(struct puma_meta *meta, u64 ino, u32 gen,
+		       unsigned long index, const struct puma_meta_rec *rec);
+bool puma_meta_erase_if(struct puma_meta *meta, u64 ino, u32 gen,
+			unsigned long index, const struct puma_meta_rec *rec);
 bool puma_meta_lookup(struct puma_meta *meta, u64 ino, u32 gen,
 		      unsigned long index, struct puma_meta_rec *rec);
 bool puma_meta_take(struct puma_meta *meta, u64 ino, u32 gen,
@@ -98,9 +111,10 @@ size_t puma_meta_bytes(struct puma_meta *meta);
  *
  * The get path reads it before it looks records up and fetches pages, and
  * again before it inserts them: a different value means that some erase
- * ran in between, and the fetched pages may be stale.  An erase bumps it
- * after its records are gone, so a reader that sees the new value also
- * sees the records gone (acquire here, release there).
+ * or replacement ran in between, and the fetched pages may be stale.  An
+ * erase bumps it after its records are gone, a replacement after the new
+ * record is in, so a reader that sees the new value also sees the records
+ * gone or new (acquire here, release there).
  *
  * Context: any.
  * Return: the number of erases so far.

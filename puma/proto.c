@@ -56,7 +56,7 @@ static const struct {
 			     sizeof(struct puma_wire_hello), false },
 	[PUMA_MSG_HELLO_ACK] = { PUMA_ROLE_LENDER, PUMA_HS,
 				 sizeof(struct puma_wire_hello), false },
-	[PUMA_MSG_PUT] = { PUMA_ROLE_BORROWER, PUMA_PUT, PUMA_BATCH, false },
+	[PUMA_MSG_PUT] = { PUMA_ROLE_BORROWER, PUMA_PUT, PUMA_BATCH, true },
 	[PUMA_MSG_GET] = { PUMA_ROLE_BORROWER, PUMA_GET, PUMA_BATCH, true },
 	[PUMA_MSG_GET_RESP] = { PUMA_ROLE_LENDER, PUMA_GET, PUMA_BATCH, true },
 	[PUMA_MSG_INVALIDATE_PAGES] = { PUMA_ROLE_BORROWER, PUMA_PUT,
@@ -71,7 +71,14 @@ static const struct {
 			    sizeof(struct puma_wire_u64), true },
 	[PUMA_MSG_BYE] = { PUMA_ANY, PUMA_HS | PUMA_PUT | PUMA_GET,
 			   sizeof(struct puma_wire_u32), false },
+	[PUMA_MSG_PUT_ACK] = { PUMA_ROLE_LENDER, PUMA_PUT, PUMA_BATCH, true },
 };
+
+/* Batches that carry a status byte per key instead of the keys. */
+static bool puma_has_status(unsigned int type)
+{
+	return type == PUMA_MSG_GET_RESP || type == PUMA_MSG_PUT_ACK;
+}
 
 static bool puma_page_size_ok(u32 size)
 {
@@ -91,7 +98,7 @@ static size_t puma_batch_len(unsigned int type, unsigned int count,
 {
 	size_t len = sizeof(struct puma_wire_batch) + (size_t)pages * page_size;
 
-	if (type == PUMA_MSG_GET_RESP)
+	if (puma_has_status(type))
 		return len + ALIGN(count, 8);
 	return len + count * sizeof(struct puma_wire_key);
 }
@@ -193,13 +200,15 @@ static int puma_decode_batch(const struct puma_proto_params *p,
 		      !(p->features & PUMA_FEAT_EXCLUSIVE)))
 		return -EPROTO;
 
-	if (type == PUMA_MSG_GET_RESP) {
+	if (puma_has_status(type)) {
 		if (len < puma_batch_len(type, count, 0, p->page_size))
 			return -EPROTO;
+		/* PUMA_GET_HIT and PUMA_PUT_STORED are both 1. */
 		for (i = 0; i < ALIGN(count, 8); i++) {
 			if (i < count ? rest[i] > PUMA_GET_HIT : rest[i])
 				return -EPROTO;
-			pages += i < count && rest[i] == PUMA_GET_HIT;
+			pages += i < count && rest[i] == PUMA_GET_HIT &&
+				 type == PUMA_MSG_GET_RESP;
 		}
 		m->batch.status = rest;
 		rest += ALIGN(count, 8);
@@ -208,7 +217,7 @@ static int puma_decode_batch(const struct puma_proto_params *p,
 	}
 	if (len != puma_batch_len(type, count, pages, p->page_size))
 		return -EPROTO;
-	if (type != PUMA_MSG_GET_RESP) {
+	if (!puma_has_status(type)) {
 		m->batch.keys = (const struct puma_wire_key *)rest;
 		for (i = 0; i < count; i++)
 			if (puma_key_decode(&m->batch.keys[i], &key))
@@ -262,6 +271,7 @@ int puma_proto_decode(const struct puma_proto_params *p, const void *buf,
 	case PUMA_MSG_GET:
 	case PUMA_MSG_GET_RESP:
 	case PUMA_MSG_INVALIDATE_PAGES:
+	case PUMA_MSG_PUT_ACK:
 		err = puma_decode_batch(p, m.type, payload, plen, &m);
 		break;
 	case PUMA_MSG_INVALIDATE_INODE:
@@ -395,15 +405,16 @@ int puma_proto_batch(void *buf, size_t size, const struct puma_batch *b)
 	    b->count > PUMA_PROTO_MAX_BATCH ||
 	    (paged && !puma_page_size_ok(b->page_size)) ||
 	    b->flags & ~(b->type == PUMA_MSG_GET ? PUMA_GET_EXCLUSIVE : 0) ||
-	    (b->type == PUMA_MSG_GET_RESP ? !b->status : !b->keys))
+	    (puma_has_status(b->type) ? !b->status : !b->keys))
 		return -EINVAL;
-	for (i = 0; b->type != PUMA_MSG_GET_RESP && i < b->count; i++)
+	for (i = 0; !puma_has_status(b->type) && i < b->count; i++)
 		if (b->keys[i].index > PUMA_KEY_INDEX_MAX)
 			return -EINVAL;
-	for (i = 0; b->type == PUMA_MSG_GET_RESP && i < b->count; i++) {
+	for (i = 0; puma_has_status(b->type) && i < b->count; i++) {
 		if (b->status[i] > PUMA_GET_HIT)
 			return -EINVAL;
-		pages += b->status[i] == PUMA_GET_HIT;
+		pages += b->status[i] == PUMA_GET_HIT &&
+			 b->type == PUMA_MSG_GET_RESP;
 	}
 	len = puma_batch_len(b->type, b->count, pages, b->page_size);
 	need = PUMA_PROTO_HDR_LEN +
@@ -415,12 +426,12 @@ int puma_proto_batch(void *buf, size_t size, const struct puma_batch *b)
 	wb->flags = cpu_to_le16(b->flags);
 	wb->reserved = 0;
 	out = (u8 *)(wb + 1);
-	if (b->type == PUMA_MSG_GET_RESP) {
+	if (puma_has_status(b->type)) {
 		memcpy(out, b->status, b->count);
 		memset(out + b->count, 0, ALIGN(b->count, 8) - b->count);
 		out += ALIGN(b->count, 8);
 	}
-	for (i = 0; b->type != PUMA_MSG_GET_RESP && i < b->count; i++) {
+	for (i = 0; !puma_has_status(b->type) && i < b->count; i++) {
 		puma_key_encode(&b->keys[i], (struct puma_wire_key *)out);
 		out += sizeof(struct puma_wire_key);
 	}

@@ -36,6 +36,7 @@ enum puma_msg_type {
 	PUMA_MSG_PING,
 	PUMA_MSG_PONG,
 	PUMA_MSG_BYE,
+	PUMA_MSG_PUT_ACK,
 	PUMA_MSG_NR
 };
 
@@ -67,6 +68,12 @@ enum puma_get_status {
 	PUMA_GET_HIT = 1,	/* a page follows */
 };
 
+/* PUT_ACK status of each key. */
+enum puma_put_status {
+	PUMA_PUT_REFUSED = 0,	/* not kept (quota, memory): ask no more */
+	PUMA_PUT_STORED = 1,	/* kept: may be asked for from now on */
+};
+
 /* GET flags. */
 #define PUMA_GET_EXCLUSIVE	BIT(0)	/* drop the pages once sent */
 
@@ -85,8 +92,8 @@ enum puma_bye_reason {
  * @type: enum puma_msg_type
  * @flags: reserved, zero
  * @len: payload bytes after the header
- * @id: request id: GET, GET_RESP, PING and PONG carry a non-zero one, the
- *	others zero
+ * @id: request id: PUT, PUT_ACK, GET, GET_RESP, PING and PONG carry a
+ *	non-zero one (an answer carries its request's), the others zero
  */
 struct puma_wire_hdr {
 	__le16 type;
@@ -122,7 +129,7 @@ struct puma_wire_hello {
 } __packed;
 
 /**
- * struct puma_wire_batch - start of PUT, GET, GET_RESP and
+ * struct puma_wire_batch - start of PUT, PUT_ACK, GET, GET_RESP and
  * INVALIDATE_PAGES, 8 bytes
  * @count: keys (or statuses), 1 to the negotiated max_batch
  * @flags: GET: PUMA_GET_EXCLUSIVE; others: zero
@@ -222,12 +229,13 @@ struct puma_proto_params {
  * @type: enum puma_msg_type
  * @id: request id
  * @hello: HELLO, HELLO_ACK
- * @batch: PUT, GET, GET_RESP, INVALIDATE_PAGES
- * @batch.count: number of keys (GET_RESP: statuses)
+ * @batch: PUT, PUT_ACK, GET, GET_RESP, INVALIDATE_PAGES
+ * @batch.count: number of keys (GET_RESP, PUT_ACK: statuses)
  * @batch.flags: GET flags
  * @batch.nr_pages: pages that follow: PUT: @batch.count; GET_RESP: hits
  * @batch.keys: the keys, checked (read them with puma_msg_key())
- * @batch.status: GET_RESP: @batch.count enum puma_get_status bytes
+ * @batch.status: GET_RESP: @batch.count enum puma_get_status bytes;
+ *	PUT_ACK: enum puma_put_status bytes, in the PUT's order
  * @batch.pages: PUT, GET_RESP: @batch.nr_pages pages, back to back
  * @inode: INVALIDATE_INODE (@inode.index is 0)
  * @pool: INVALIDATE_POOL
@@ -258,13 +266,15 @@ struct puma_msg {
  * struct puma_batch - a batch to encode, in CPU byte order
  * @type: PUMA_MSG_PUT, PUMA_MSG_GET, PUMA_MSG_GET_RESP or
  *	PUMA_MSG_INVALIDATE_PAGES
- * @id: request id: GET (not zero), GET_RESP (the GET's); others zero
- * @count: keys (GET_RESP: statuses), 1 to PUMA_PROTO_MAX_BATCH; the
+ * @id: request id: PUT, GET (not zero), PUT_ACK, GET_RESP (the
+ *	request's); others zero
+ * @count: keys (GET_RESP, PUT_ACK: statuses), 1 to PUMA_PROTO_MAX_BATCH; the
  *	negotiated limit may be lower
  * @flags: GET: 0 or PUMA_GET_EXCLUSIVE (once PUMA_FEAT_EXCLUSIVE is
  *	negotiated); others: 0
- * @keys: all but GET_RESP: @count keys
- * @status: GET_RESP: @count enum puma_get_status, in the GET's order
+ * @keys: all but GET_RESP and PUT_ACK: @count keys
+ * @status: GET_RESP: @count enum puma_get_status, in the GET's order;
+ *	PUT_ACK: @count enum puma_put_status, in the PUT's order
  * @pages: PUT: @count pages; GET_RESP: indexed like @status, read where
  *	it is PUMA_GET_HIT; NULL to write only the part before the pages
  * @page_size: PUT, GET_RESP: the negotiated page size

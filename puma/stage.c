@@ -12,13 +12,28 @@
  * is dropped (counted): the pool bounds what puts can cost in memory.
  *
  * Invalidations for a lender go through the same queue, allocated with
- * GFP_ATOMIC and bounded by PUMA_SENDQ_INVALIDATES_MAX, so that the lender
- * sees puts and invalidations of a page in the order they happened.  A
- * lost invalidation costs lender memory only: the borrower asks for a page
- * only while its metadata, cleared first, says the lender holds it.
+ * GFP_ATOMIC, so that the lender sees puts and invalidations of a page in
+ * the order they happened.  Page and inode invalidations are bounded by
+ * PUMA_SENDQ_INVALIDATES_MAX; past it they are coalesced into one
+ * invalidation of their pool (puma_sendq_invalidate()), never dropped: a
+ * lost invalidation would not return old data (the borrower asks for a
+ * page only while its metadata, cleared first, says the lender holds it)
+ * but would leave the lender an orphan page, counted against the
+ * borrower's quota, for as long as the lender is not short of memory.
  *
  * Before a put is sent, its record is looked up again: a page invalidated
  * while it waited is not sent (puts_dropped_stale).
+ *
+ * A put's record is pending (never asked for) until the lender
+ * acknowledges it: a PUT carries an id, and the lender's PUT_ACK with that
+ * id says page by page what it kept.  Until then the sent batch waits in
+ * the queue's @unacked table with the keys, tags and pool references it
+ * needs to confirm the records (puma_meta_confirm(); a record replaced or
+ * erased since is left alone) or to forget the refused ones.  A GET, sent
+ * on the other connection, can so never overtake the PUT of the content
+ * its record describes.  At most PUMA_SENDQ_UNACKED_MAX PUTs wait: the
+ * sender waits for room, and a lender that acknowledges nothing for
+ * PUMA_SENDQ_ACK_TIMEOUT_MS is failed.
  *
  * Locking: puma_stage_lock guards the pool's free list and sizes, each
  * queue's lock its entries; both are IRQ-safe and never nest.
@@ -35,12 +50,29 @@
 #include "proto.h"
 #include "stage.h"
 
+/**
+ * struct puma_put_flight - a PUT sent and not acknowledged
+ * @count: pages in it
+ * @keys: their keys
+ * @tags: the tags their records were made with
+ * @pools: their pools, referenced
+ */
+struct puma_put_flight {
+	unsigned int count;
+	struct puma_key keys[PUMA_PROTO_MAX_BATCH];
+	u64 tags[PUMA_PROTO_MAX_BATCH];
+	struct puma_pool *pools[PUMA_PROTO_MAX_BATCH];
+};
+
 static DEFINE_SPINLOCK(puma_stage_lock);
 static LIST_HEAD(puma_stage_free);
 /* Entries in existence, entries wanted, entries out of the free list. */
 static unsigned int puma_stage_nr, puma_stage_target, puma_stage_out;
 
 static struct workqueue_struct *puma_send_wq;
+
+/* Pages sent in PUTs not acknowledged yet, every queue together. */
+static atomic_t puma_stage_unacked_pages = ATOMIC_INIT(0);
 
 static void puma_stage_free_entry(struct puma_stage_entry *e)
 {
@@ -103,6 +135,16 @@ void puma_stage_release(struct puma_stage_entry *e)
 unsigned int puma_stage_used(void)
 {
 	return READ_ONCE(puma_stage_out);
+}
+
+/**
+ * puma_stage_unacked() - pages sent and not acknowledged by their lender
+ *
+ * Return: pages in PUTs in flight, all lenders together.
+ */
+unsigned int puma_stage_unacked(void)
+{
+	return atomic_read(&puma_stage_unacked_pages);
 }
 
 /**
@@ -205,6 +247,92 @@ static bool puma_sendq_current(struct puma_sendq *q,
 	       rec.tag == e->tag && rec.lender == q->lender;
 }
 
+static void puma_put_flight_free(struct puma_put_flight *f)
+{
+	unsigned int i;
+
+	atomic_sub(f->count, &puma_stage_unacked_pages);
+	for (i = 0; i < f->count; i++)
+		puma_pool_put(f->pools[i]);
+	kfree(f);
+}
+
+/*
+ * Room for one more PUT among those not acknowledged: 0, -ESHUTDOWN when
+ * the queue died meanwhile, -ETIMEDOUT when the lender acknowledged
+ * nothing for too long.
+ */
+static int puma_sendq_wait_room(struct puma_sendq *q)
+{
+	long left;
+
+	left = wait_event_timeout(q->ack_wait,
+				  READ_ONCE(q->dead) ||
+				  atomic_read(&q->nr_unacked) <
+				  PUMA_SENDQ_UNACKED_MAX,
+				  msecs_to_jiffies(PUMA_SENDQ_ACK_TIMEOUT_MS));
+	if (READ_ONCE(q->dead))
+		return -ESHUTDOWN;
+	return left ? 0 : -ETIMEDOUT;
+}
+
+/* Track a PUT about to be sent; returns its id, or 0 when it cannot be. */
+static u64 puma_sendq_track(struct puma_sendq *q, struct list_head *batch,
+			    unsigned int count)
+{
+	struct puma_stage_entry *e;
+	struct puma_put_flight *f;
+	u64 id;
+
+	f = kmalloc(sizeof(*f), GFP_NOIO | __GFP_NOWARN);
+	if (!f)
+		return 0;
+	f->count = 0;
+	list_for_each_entry(e, batch, node) {
+		f->keys[f->count] = e->key;
+		f->tags[f->count] = e->tag;
+		kref_get(&e->pool->ref);
+		f->pools[f->count] = e->pool;
+		f->count++;
+	}
+	WARN_ON_ONCE(f->count != count);
+	atomic_add(f->count, &puma_stage_unacked_pages);
+	id = ++q->next_put_id;
+	if (xa_insert(&q->unacked, id, f, GFP_NOIO | __GFP_NOWARN)) {
+		puma_put_flight_free(f);
+		return 0;
+	}
+	atomic_inc(&q->nr_unacked);
+	return id;
+}
+
+/* Take a tracked PUT back (its send failed); frees it if still there. */
+static void puma_sendq_untrack(struct puma_sendq *q, u64 id)
+{
+	struct puma_put_flight *f = xa_erase(&q->unacked, id);
+
+	if (!f)
+		return;
+	atomic_dec(&q->nr_unacked);
+	wake_up(&q->ack_wait);
+	puma_put_flight_free(f);
+}
+
+/* Forget the records of puts that will not be sent (no room to track). */
+static void puma_sendq_forget(struct puma_sendq *q, struct list_head *batch)
+{
+	struct puma_stage_entry *e, *tmp;
+	struct puma_meta_rec rec = { .lender = q->lender, .pending = true };
+
+	list_for_each_entry_safe(e, tmp, batch, node) {
+		rec.tag = e->tag;
+		puma_meta_erase_if(&e->pool->meta, e->key.ino, e->key.gen,
+				   e->key.index, &rec);
+		list_del(&e->node);
+		puma_sendq_drop(e, PUMA_STAT_PUTS_DROP_NOMEM);
+	}
+}
+
 static int puma_sendq_send_batch(struct puma_sendq *q, u16 type,
 				 struct list_head *batch)
 {
@@ -230,14 +358,26 @@ static int puma_sendq_send_batch(struct puma_sendq *q, u16 type,
 	}
 	if (!b.count)
 		return 0;
-	if (type == PUMA_MSG_PUT)
+	if (type == PUMA_MSG_PUT) {
+		ret = puma_sendq_wait_room(q);
+		if (ret)
+			return ret;
 		b.pages = pages;
+		b.id = puma_sendq_track(q, batch, b.count);
+		if (!b.id) {
+			puma_sendq_forget(q, batch);
+			return 0;
+		}
+	}
 	len = puma_proto_batch(q->buf, PUMA_PROTO_MAX_MSG, &b);
 	if (WARN_ON_ONCE(len < 0))
 		return len;
 	ret = puma_conn_send(q->conn, q->buf, len);
-	if (ret)
+	if (ret) {
+		if (b.id)
+			puma_sendq_untrack(q, b.id);
 		return ret;
+	}
 	if (type != PUMA_MSG_PUT) {
 		puma_stats_inc(&puma_global_stats, PUMA_STAT_INVALIDATES_SENT);
 		return 0;
@@ -248,11 +388,88 @@ static int puma_sendq_send_batch(struct puma_sendq *q, u16 type,
 	return 0;
 }
 
+/**
+ * puma_sendq_ack() - handle a PUT_ACK
+ * @q: the queue of the lender it came from
+ * @msg: the decoded PUT_ACK
+ *
+ * Each page the lender kept has its record confirmed, if the record is
+ * still the one its put made; each page it refused has that record
+ * erased.
+ *
+ * Context: the put channel's receive thread; does not sleep.
+ * Return: 0, or -EPROTO when the acknowledgement fits no PUT in flight.
+ */
+int puma_sendq_ack(struct puma_sendq *q, const struct puma_msg *msg)
+{
+	struct puma_meta_rec rec = { .lender = q->lender, .pending = true };
+	struct puma_put_flight *f = xa_erase(&q->unacked, msg->id);
+	struct puma_meta *meta;
+	unsigned int i;
+
+	/* Unknown (a lie, a replay) unless the queue died meanwhile. */
+	if (!f)
+		return READ_ONCE(q->dead) ? 0 : -EPROTO;
+	atomic_dec(&q->nr_unacked);
+	wake_up(&q->ack_wait);
+	if (f->count != msg->batch.count) {
+		puma_put_flight_free(f);
+		return -EPROTO;
+	}
+	for (i = 0; i < f->count; i++) {
+		meta = &f->pools[i]->meta;
+		rec.tag = f->tags[i];
+		if (msg->batch.status[i] == PUMA_PUT_STORED) {
+			puma_meta_confirm(meta, f->keys[i].ino, f->keys[i].gen,
+					  f->keys[i].index, &rec);
+			continue;
+		}
+		puma_count(f->pools[i], PUMA_STAT_PUTS_REFUSED, 1);
+		puma_meta_erase_if(meta, f->keys[i].ino, f->keys[i].gen,
+				   f->keys[i].index, &rec);
+	}
+	puma_put_flight_free(f);
+	return 0;
+}
+
+/* INVALIDATE_PAGES for @e->nr pages from @e->key, max_batch at a time. */
+static int puma_sendq_send_range(struct puma_sendq *q,
+				 struct puma_stage_entry *e)
+{
+	struct puma_key keys[PUMA_PROTO_MAX_BATCH];
+	struct puma_batch b = {
+		.type = PUMA_MSG_INVALIDATE_PAGES,
+		.keys = keys,
+	};
+	unsigned int done = 0, i;
+	int len, ret;
+
+	while (done < e->nr) {
+		b.count = min(e->nr - done, q->max_batch);
+		for (i = 0; i < b.count; i++) {
+			keys[i] = e->key;
+			keys[i].index += done + i;
+		}
+		len = puma_proto_batch(q->buf, PUMA_PROTO_MAX_MSG, &b);
+		if (WARN_ON_ONCE(len < 0))
+			return len;
+		ret = puma_conn_send(q->conn, q->buf, len);
+		if (ret)
+			return ret;
+		puma_stats_inc(&puma_global_stats, PUMA_STAT_INVALIDATES_SENT);
+		done += b.count;
+	}
+	return 0;
+}
+
 static int puma_sendq_send_one(struct puma_sendq *q,
 			       struct puma_stage_entry *e)
 {
 	struct puma_msg msg = { .type = e->type };
 	int ret;
+
+	if (e->type == PUMA_MSG_INVALIDATE_PAGES)
+		return puma_sendq_send_range(q, e);
 
 	if (e->type == PUMA_MSG_INVALIDATE_INODE) {
 		msg.inode = e->key;
@@ -264,6 +481,13 @@ static int puma_sendq_send_one(struct puma_sendq *q,
 	if (!ret)
 		puma_stats_inc(&puma_global_stats, PUMA_STAT_INVALIDATES_SENT);
 	return ret;
+}
+
+/* Entries that count against PUMA_SENDQ_INVALIDATES_MAX. */
+static bool puma_sendq_counted(const struct puma_stage_entry *e)
+{
+	return e->type == PUMA_MSG_INVALIDATE_PAGES ||
+	       e->type == PUMA_MSG_INVALIDATE_INODE;
 }
 
 /*
@@ -280,14 +504,18 @@ static u16 puma_sendq_next(struct puma_sendq *q, struct list_head *batch)
 	spin_lock_irqsave(&q->lock, flags);
 	list_for_each_entry_safe(e, tmp, &q->entries, node) {
 		if (n && (e->type != type || type == PUMA_MSG_INVALIDATE_INODE ||
-			  type == PUMA_MSG_INVALIDATE_POOL ||
-			  n == PUMA_PROTO_MAX_BATCH))
+			  type == PUMA_MSG_INVALIDATE_POOL || e->nr > 1 ||
+			  n == q->max_batch))
 			break;
 		type = e->type;
-		if (type != PUMA_MSG_PUT)
+		if (puma_sendq_counted(e))
 			q->nr_invalidates--;
+		if (e == q->marker)
+			q->marker = NULL;
 		list_move_tail(&e->node, batch);
 		n++;
+		if (e->nr > 1)
+			break;	/* a range goes alone (puma_sendq_send_one) */
 	}
 	spin_unlock_irqrestore(&q->lock, flags);
 	return type;
@@ -302,14 +530,18 @@ static void puma_sendq_work(struct work_struct *work)
 	u16 type;
 
 	while ((type = puma_sendq_next(q, &batch))) {
+		e = list_first_entry(&batch, struct puma_stage_entry, node);
+		if (READ_ONCE(q->lost) && !ret && q->failed) {
+			/* An invalidation was lost: the records must go. */
+			q->failed(q);
+			ret = -ESHUTDOWN;
+		}
 		if (ret || READ_ONCE(q->dead)) {
 			ret = -ESHUTDOWN;
 		} else if (type == PUMA_MSG_PUT ||
-			   type == PUMA_MSG_INVALIDATE_PAGES) {
+			   (type == PUMA_MSG_INVALIDATE_PAGES && e->nr <= 1)) {
 			ret = puma_sendq_send_batch(q, type, &batch);
 		} else {
-			e = list_first_entry(&batch, struct puma_stage_entry,
-					     node);
 			ret = puma_sendq_send_one(q, e);
 		}
 		list_for_each_entry_safe(e, tmp, &batch, node) {
@@ -345,6 +577,12 @@ int puma_sendq_init(struct puma_sendq *q, struct puma_conn *conn, u8 lender)
 	INIT_WORK(&q->work, puma_sendq_work);
 	q->conn = conn;
 	q->lender = lender;
+	/* The handshake checked it: 1 to PUMA_PROTO_MAX_BATCH. */
+	q->max_batch = clamp_t(unsigned int, conn->params.max_batch, 1,
+			       PUMA_PROTO_MAX_BATCH);
+	xa_init_flags(&q->unacked, XA_FLAGS_ALLOC1);
+	atomic_set(&q->nr_unacked, 0);
+	init_waitqueue_head(&q->ack_wait);
 	return 0;
 }
 
@@ -373,66 +611,156 @@ bool puma_sendq_put(struct puma_sendq *q, struct puma_stage_entry *e)
 	return queued;
 }
 
+/*
+ * Remove from @q what an invalidation of @pool makes moot: its puts and
+ * its page and inode invalidations, onto @moot.  Called with @q->lock.
+ */
+static void puma_sendq_moot_locked(struct puma_sendq *q, u32 pool,
+				   struct list_head *moot)
+{
+	struct puma_stage_entry *e, *tmp;
+
+	list_for_each_entry_safe(e, tmp, &q->entries, node) {
+		if (e->key.pool != pool)
+			continue;
+		if (puma_sendq_counted(e))
+			q->nr_invalidates--;
+		if (e == q->marker)
+			q->marker = NULL;
+		list_move_tail(&e->node, moot);
+	}
+}
+
+/*
+ * No room for a page or inode invalidation of @pool: the lender drops the
+ * whole pool instead, once.  @spare is a free entry for that, or NULL.
+ * Returns whether @spare was used.  Called with @q->lock.
+ */
+static bool puma_sendq_coalesce_locked(struct puma_sendq *q, u32 pool,
+				       struct puma_stage_entry *spare)
+{
+	if (q->marker && q->marker->key.pool == pool)
+		return false;	/* queued after everything sent: covers it */
+	if (!spare) {
+		WRITE_ONCE(q->lost, true);
+		return false;
+	}
+	*spare = (struct puma_stage_entry) {
+		.type = PUMA_MSG_INVALIDATE_POOL,
+		.key = { .pool = pool },
+	};
+	list_add_tail(&spare->node, &q->entries);
+	q->marker = spare;
+	return true;
+}
+
 /**
  * puma_sendq_invalidate() - queue an invalidation
  * @q: the lender's queue
  * @type: PUMA_MSG_INVALIDATE_PAGES, _INODE or _POOL
  * @key: what to invalidate (see struct puma_stage_entry)
+ * @nr: INVALIDATE_PAGES: pages from @key's index; otherwise ignored
+ *
+ * An invalidation is never dropped while the lender lives: a pool
+ * invalidation takes out everything of its pool still queued before it
+ * (moot now) and is always queued; a page or inode invalidation that finds
+ * the queue full is coalesced into an invalidation of its whole pool
+ * (invalidates_coalesced), queued at the tail, so that it comes after
+ * everything already sent.  Only when not even that can be allocated is
+ * the lender failed by its sender: its records all go.
  *
  * Context: any; does not sleep.
- * Return: true when queued; false when dropped (counted).
+ * Return: true when queued or coalesced; false when the lender is gone.
  */
 bool puma_sendq_invalidate(struct puma_sendq *q, u16 type,
-			   const struct puma_key *key)
+			   const struct puma_key *key, unsigned int nr)
 {
-	struct puma_stage_entry *e;
+	struct puma_stage_entry *e, *tmp;
+	bool queued = false, used = true;
 	unsigned long flags;
-	bool queued;
+	LIST_HEAD(moot);
 
 	e = kzalloc(sizeof(*e), GFP_ATOMIC | __GFP_NOWARN);
-	if (!e) {
-		puma_stats_inc(&puma_global_stats,
-			       PUMA_STAT_INVALIDATES_DROPPED);
-		return false;
+	if (e) {
+		e->type = type;
+		e->key = *key;
+		if (type == PUMA_MSG_INVALIDATE_PAGES)
+			e->nr = max(nr, 1U);
+		else if (type == PUMA_MSG_INVALIDATE_POOL)
+			e->key = (struct puma_key) { .pool = key->pool };
 	}
-	e->type = type;
-	e->key = *key;
 	spin_lock_irqsave(&q->lock, flags);
-	queued = !q->dead && q->nr_invalidates < PUMA_SENDQ_INVALIDATES_MAX;
-	if (queued) {
+	if (q->dead) {
+		used = false;
+	} else if (type == PUMA_MSG_INVALIDATE_POOL) {
+		puma_sendq_moot_locked(q, key->pool, &moot);
+		if (e)
+			list_add_tail(&e->node, &q->entries);
+		else
+			WRITE_ONCE(q->lost, true);
+		queued = true;
+	} else if (e && q->nr_invalidates < PUMA_SENDQ_INVALIDATES_MAX) {
 		list_add_tail(&e->node, &q->entries);
 		q->nr_invalidates++;
+		queued = true;
+	} else {
+		used = puma_sendq_coalesce_locked(q, key->pool, e);
+		queued = true;
+		puma_stats_inc(&puma_global_stats,
+			       PUMA_STAT_INVALIDATES_COALESCED);
 	}
 	spin_unlock_irqrestore(&q->lock, flags);
-	if (!queued) {
-		puma_sendq_drop(e, PUMA_STAT_INVALIDATES_DROPPED);
-		return false;
+	if (!used) {
+		if (!queued)
+			puma_stats_inc(&puma_global_stats,
+				       PUMA_STAT_INVALIDATES_DROPPED);
+		kfree(e);
 	}
-	queue_work(puma_send_wq, &q->work);
-	return true;
+	list_for_each_entry_safe(e, tmp, &moot, node) {
+		list_del(&e->node);
+		if (e->type == PUMA_MSG_PUT) {
+			puma_count(e->pool, PUMA_STAT_PUTS_DROP_STALE, 1);
+			puma_stage_release(e);
+		} else {
+			kfree(e);
+		}
+	}
+	if (queued)
+		queue_work(puma_send_wq, &q->work);
+	return queued;
 }
 
 /**
  * puma_sendq_kill() - the lender is gone: drop what waits, queue no more
  * @q: the queue
  *
- * Context: any; may be called more than once.
+ * Context: process; may be called more than once.
  */
 void puma_sendq_kill(struct puma_sendq *q)
 {
 	struct puma_stage_entry *e, *tmp;
-	unsigned long flags;
+	struct puma_put_flight *f;
+	unsigned long flags, id;
 	LIST_HEAD(list);
 
 	spin_lock_irqsave(&q->lock, flags);
 	WRITE_ONCE(q->dead, true);
 	list_splice_init(&q->entries, &list);
 	q->nr_invalidates = 0;
+	q->marker = NULL;
 	spin_unlock_irqrestore(&q->lock, flags);
 	list_for_each_entry_safe(e, tmp, &list, node) {
 		list_del(&e->node);
 		puma_sendq_drop(e, PUMA_STAT_PUTS_DROP_LENDER_GONE);
 	}
+	/* Unacknowledged puts: their records go with the lender's. */
+	xa_for_each(&q->unacked, id, f) {
+		if (xa_erase(&q->unacked, id) != f)
+			continue;
+		atomic_dec(&q->nr_unacked);
+		puma_put_flight_free(f);
+	}
+	wake_up(&q->ack_wait);
 }
 
 /**

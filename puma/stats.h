@@ -35,6 +35,7 @@ enum puma_stat {
 	PUMA_STAT_PUTS_DROP_UNSUPPORTED,
 	PUMA_STAT_PUTS_DROP_LENDER_GONE, /* dropped: lender left or failed */
 	PUMA_STAT_PUTS_DROP_STALE,	/* dropped: invalidated while staged */
+	PUMA_STAT_PUTS_REFUSED,		/* sent, and the lender did not keep */
 	/* borrower: gets */
 	PUMA_STAT_GET_REQUESTS,		/* GET messages sent */
 	PUMA_STAT_GET_REQUEST_PAGES,	/* pages asked for in them */
@@ -44,9 +45,11 @@ enum puma_stat {
 	PUMA_STAT_GET_TAG_MISMATCHES,	/* pages whose integrity tag was wrong */
 	PUMA_STAT_GET_RACED,		/* pages invalidated during their fetch */
 	PUMA_STAT_GET_FAILED,		/* requests not sent or cut off */
+	PUMA_STAT_GET_PENDING,		/* not asked for: put not acknowledged */
 	/* borrower: invalidations and traffic */
 	PUMA_STAT_INVALIDATES_SENT,	/* INVALIDATE_* messages sent */
-	PUMA_STAT_INVALIDATES_DROPPED,	/* not sent: queue full, lender gone */
+	PUMA_STAT_INVALIDATES_DROPPED,	/* not sent: lender gone */
+	PUMA_STAT_INVALIDATES_COALESCED, /* queue full: the pool's instead */
 	PUMA_STAT_BYTES_SENT,		/* bytes sent to all peers */
 	PUMA_STAT_BYTES_RECEIVED,	/* bytes received from all peers */
 	/* lender */

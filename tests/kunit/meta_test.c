@@ -621,9 +621,84 @@ static void meta_erase_walk_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, puma_meta_pages(meta), 0UL);
 }
 
+/* A replacement says what it replaced and moves the sequence number. */
+static void meta_replace_seq_test(struct kunit *test)
+{
+	struct puma_meta_rec rec = { .tag = 1, .lender = 1 }, old, got;
+	struct puma_meta *meta = test->priv;
+	u64 seq;
+
+	seq = puma_meta_seq(meta);
+	KUNIT_ASSERT_EQ(test, puma_meta_replace(meta, 5, 1, 9, &rec, &old,
+						GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, puma_meta_seq(meta), seq);	/* new: no bump */
+	rec.tag = 2;
+	rec.lender = 4;
+	rec.pending = true;
+	KUNIT_ASSERT_EQ(test, puma_meta_replace(meta, 5, 1, 9, &rec, &old,
+						GFP_KERNEL), 1);
+	KUNIT_EXPECT_EQ(test, old.tag, 1ULL);
+	KUNIT_EXPECT_EQ(test, old.lender, 1);
+	KUNIT_EXPECT_FALSE(test, old.pending);
+	KUNIT_EXPECT_GT(test, puma_meta_seq(meta), seq);
+	KUNIT_ASSERT_TRUE(test, puma_meta_lookup(meta, 5, 1, 9, &got));
+	KUNIT_EXPECT_TRUE(test, got.pending);
+	KUNIT_EXPECT_EQ(test, got.tag, 2ULL);
+	meta_expect_counts(test, 1, 1);
+}
+
+/* Confirm and erase_if act only on the record they name. */
+static void meta_confirm_erase_if_test(struct kunit *test)
+{
+	struct puma_meta_rec put = { .tag = 7, .lender = 2, .pending = true };
+	struct puma_meta_rec newer = { .tag = 8, .lender = 2, .pending = true };
+	struct puma_meta *meta = test->priv;
+	struct puma_meta_rec got;
+	u64 seq;
+
+	KUNIT_ASSERT_EQ(test, puma_meta_store(meta, 3, 1, 0, &put,
+					      GFP_KERNEL), 0);
+	/* Another lender, another tag, another generation: not it. */
+	got = put;
+	got.lender = 3;
+	KUNIT_EXPECT_FALSE(test, puma_meta_confirm(meta, 3, 1, 0, &got));
+	got = put;
+	got.tag = 6;
+	KUNIT_EXPECT_FALSE(test, puma_meta_confirm(meta, 3, 1, 0, &got));
+	KUNIT_EXPECT_FALSE(test, puma_meta_confirm(meta, 3, 2, 0, &put));
+	KUNIT_EXPECT_FALSE(test, puma_meta_confirm(meta, 3, 1, 1, &put));
+	KUNIT_ASSERT_TRUE(test, puma_meta_lookup(meta, 3, 1, 0, &got));
+	KUNIT_EXPECT_TRUE(test, got.pending);
+
+	KUNIT_EXPECT_TRUE(test, puma_meta_confirm(meta, 3, 1, 0, &put));
+	KUNIT_ASSERT_TRUE(test, puma_meta_lookup(meta, 3, 1, 0, &got));
+	KUNIT_EXPECT_FALSE(test, got.pending);
+	KUNIT_EXPECT_EQ(test, got.tag, 7ULL);
+
+	/* A newer put: the old record's forget must leave it alone. */
+	KUNIT_ASSERT_EQ(test, puma_meta_store(meta, 3, 1, 0, &newer,
+					      GFP_KERNEL), 0);
+	KUNIT_EXPECT_FALSE(test, puma_meta_erase_if(meta, 3, 1, 0, &put));
+	KUNIT_EXPECT_FALSE(test, puma_meta_confirm(meta, 3, 1, 0, &put));
+	KUNIT_ASSERT_TRUE(test, puma_meta_lookup(meta, 3, 1, 0, &got));
+	KUNIT_EXPECT_EQ(test, got.tag, 8ULL);
+	KUNIT_EXPECT_TRUE(test, got.pending);
+
+	/* Its own erase works, pending or not, and bumps the sequence. */
+	seq = puma_meta_seq(meta);
+	newer.pending = false;
+	KUNIT_EXPECT_TRUE(test, puma_meta_erase_if(meta, 3, 1, 0, &newer));
+	KUNIT_EXPECT_GT(test, puma_meta_seq(meta), seq);
+	KUNIT_EXPECT_FALSE(test, puma_meta_lookup(meta, 3, 1, 0, &got));
+	meta_expect_counts(test, 0, 0);
+	KUNIT_EXPECT_FALSE(test, puma_meta_erase_if(meta, 3, 1, 0, &newer));
+}
+
 static struct kunit_case puma_meta_test_cases[] = {
 	KUNIT_CASE(meta_store_lookup_test),
 	KUNIT_CASE(meta_replace_test),
+	KUNIT_CASE(meta_replace_seq_test),
+	KUNIT_CASE(meta_confirm_erase_if_test),
 	KUNIT_CASE(meta_pack_test),
 	KUNIT_CASE(meta_generation_test),
 	KUNIT_CASE(meta_take_test),

@@ -65,6 +65,8 @@ static const struct puma_proto_params *params_for(unsigned int type)
 		return &lender_get;
 	case PUMA_MSG_GET_RESP:
 		return &borrower_get;
+	case PUMA_MSG_PUT_ACK:
+		return &borrower_put;
 	default:
 		return &lender_put;
 	}
@@ -137,8 +139,14 @@ static int proto_sample(struct proto_ctx *ctx, unsigned int type,
 	case PUMA_MSG_GET_RESP:
 		b.id = 0x42;
 		b.status = ctx->status;
-		fallthrough;
+		return puma_proto_batch(buf, size, &b);
+	case PUMA_MSG_PUT_ACK:
+		b.id = 0x44;
+		b.status = ctx->status;
+		return puma_proto_batch(buf, size, &b);
 	case PUMA_MSG_PUT:
+		b.id = 0x43;
+		fallthrough;
 	case PUMA_MSG_INVALIDATE_PAGES:
 		return puma_proto_batch(buf, size, &b);
 	case PUMA_MSG_INVALIDATE_INODE:
@@ -458,14 +466,14 @@ static void proto_header_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, puma_proto_header(&lender_put, hdr), -EMSGSIZE);
 	proto_set_hdr(hdr, PUMA_MSG_BYE, 0, 7, 0);
 	KUNIT_EXPECT_EQ(test, puma_proto_header(&lender_put, hdr), -EPROTO);
-	proto_set_hdr(hdr, PUMA_MSG_PUT, 0, put_max, 0);
+	proto_set_hdr(hdr, PUMA_MSG_PUT, 0, put_max, 1);
 	KUNIT_EXPECT_EQ(test, puma_proto_header(&lender_put, hdr),
 			(int)put_max);
-	proto_set_hdr(hdr, PUMA_MSG_PUT, 0, put_max + 1, 0);
+	proto_set_hdr(hdr, PUMA_MSG_PUT, 0, put_max + 1, 1);
 	KUNIT_EXPECT_EQ(test, puma_proto_header(&lender_put, hdr), -EMSGSIZE);
-	proto_set_hdr(hdr, PUMA_MSG_PUT, 0, U32_MAX, 0);
+	proto_set_hdr(hdr, PUMA_MSG_PUT, 0, U32_MAX, 1);
 	KUNIT_EXPECT_EQ(test, puma_proto_header(&lender_put, hdr), -EMSGSIZE);
-	proto_set_hdr(hdr, PUMA_MSG_PUT, 0, 8 + 24 + PAGE_SIZE - 1, 0);
+	proto_set_hdr(hdr, PUMA_MSG_PUT, 0, 8 + 24 + PAGE_SIZE - 1, 1);
 	KUNIT_EXPECT_EQ(test, puma_proto_header(&lender_put, hdr), -EPROTO);
 	proto_set_hdr(hdr, PUMA_MSG_GET, 0, 8 + 32 * 24 + 1, 1);
 	KUNIT_EXPECT_EQ(test, puma_proto_header(&lender_get, hdr), -EMSGSIZE);
@@ -496,13 +504,13 @@ static void proto_header_test(struct kunit *test)
 	/* Channels: no GET among puts, no PUT among gets. */
 	proto_set_hdr(hdr, PUMA_MSG_GET, 0, 32, 1);
 	KUNIT_EXPECT_EQ(test, puma_proto_header(&lender_put, hdr), -EPROTO);
-	proto_set_hdr(hdr, PUMA_MSG_PUT, 0, 32 + PAGE_SIZE, 0);
+	proto_set_hdr(hdr, PUMA_MSG_PUT, 0, 32 + PAGE_SIZE, 1);
 	KUNIT_EXPECT_EQ(test, puma_proto_header(&lender_get, hdr), -EPROTO);
 	proto_set_hdr(hdr, PUMA_MSG_INVALIDATE_POOL, 0, 8, 0);
 	KUNIT_EXPECT_EQ(test, puma_proto_header(&lender_get, hdr), -EPROTO);
 
 	/* Handshake: HELLO, HELLO_ACK and BYE only, and no HELLO after it. */
-	proto_set_hdr(hdr, PUMA_MSG_PUT, 0, 32 + PAGE_SIZE, 0);
+	proto_set_hdr(hdr, PUMA_MSG_PUT, 0, 32 + PAGE_SIZE, 1);
 	KUNIT_EXPECT_EQ(test, puma_proto_header(&lender_hs, hdr), -EPROTO);
 	proto_set_hdr(hdr, PUMA_MSG_PING, 0, 8, 1);
 	KUNIT_EXPECT_EQ(test, puma_proto_header(&lender_hs, hdr), -EPROTO);
@@ -616,10 +624,10 @@ static void proto_batch_test(struct kunit *test)
 						 NULL), 0);
 
 	/* PUT: one page per key, exactly. */
-	len = proto_batch(buf, PUMA_MSG_PUT, 0, 2, 0, 8 + 48 + PAGE_SIZE);
+	len = proto_batch(buf, PUMA_MSG_PUT, 1, 2, 0, 8 + 48 + PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, proto_decode_exact(test, &lender_put, buf, len,
 						 NULL), -EPROTO);
-	len = proto_batch(buf, PUMA_MSG_PUT, 0, 1, 0, 8 + 24 + PAGE_SIZE);
+	len = proto_batch(buf, PUMA_MSG_PUT, 1, 1, 0, 8 + 24 + PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, proto_decode_exact(test, &lender_put, buf, len,
 						 NULL), 0);
 }
@@ -826,7 +834,7 @@ static void proto_encode_test(struct kunit *test)
 	struct puma_key bad = { .index = PUMA_KEY_INDEX_MAX + 1 };
 	const u8 st[2] = { PUMA_GET_HIT, 2 };
 	const struct puma_batch ok = {
-		.type = PUMA_MSG_PUT, .count = 2, .keys = ctx->keys,
+		.type = PUMA_MSG_PUT, .id = 7, .count = 2, .keys = ctx->keys,
 		.pages = (const void *const *)ctx->pages,
 		.page_size = PAGE_SIZE,
 	};

@@ -179,7 +179,7 @@ puma_puts_state() {
 	for _f in "$PUMA_SYS"/stats/puts_dropped_*; do
 		[ -e "$_f" ] && _d=$((_d + $(cat "$_f")))
 	done
-	echo "used=$(stat_or staging_pages_used x)" \
+	echo "used=$(( $(stat_or staging_pages_used 0) + $(stat_or puts_unacked 0) ))" \
 	     "staged=$(stat_or puts_staged x) sent=$(stat_or puts_sent x)" \
 	     "held=$(stat_or puts_already_held x) dropped=$_d"
 }
