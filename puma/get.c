@@ -266,8 +266,10 @@ static void puma_get_insert(struct puma_get_window *w,
 				if (!req->error) {
 					puma_count(pool, PUMA_STAT_GET_MISSES, 1);
 					puma_get_forget(w, req, i);
-				} else if (req->error == -ETIMEDOUT && exclusive) {
-					/* It may have dropped the page. */
+				} else if (exclusive &&
+					   (req->error == -EINPROGRESS ||
+					    req->error == -ETIMEDOUT)) {
+					/* Abandoned: it may have dropped it. */
 					puma_get_forget(w, req, i);
 				}
 				goto drop;
