@@ -20,7 +20,6 @@
 enum puma_gauge {
 	PUMA_GAUGE_STAGING_PAGES_USED,	/* borrower: pages staged now */
 	PUMA_GAUGE_STAGING_PAGES_CAPACITY, /* borrower: staging pool size */
-	PUMA_GAUGE_PUTS_UNACKED,	/* borrower: pages sent, not acked */
 	PUMA_GAUGE_META_PAGES,		/* borrower: pages lenders hold */
 	PUMA_GAUGE_META_INODES,		/* borrower: files with such pages */
 	PUMA_GAUGE_META_BYTES,		/* borrower: memory of their records */
@@ -31,6 +30,7 @@ enum puma_gauge {
 	PUMA_GAUGE_GET_RTT_LAST = PUMA_GAUGE_GET_RTT_FIRST +
 				  PUMA_RTT_BUCKETS - 1,
 	PUMA_GAUGE_LENDER_PAGES_HELD,	/* lender: pages held for borrowers */
+	PUMA_GAUGE_PUTS_UNACKED,	/* borrower: pages sent, not acked */
 	PUMA_GAUGE_NR,
 };
 

@@ -31,7 +31,6 @@ const char * const puma_stat_names[PUMA_STAT_NR] = {
 	[PUMA_STAT_PUTS_DROP_UNSUPPORTED] = "puts_dropped_unsupported",
 	[PUMA_STAT_PUTS_DROP_LENDER_GONE] = "puts_dropped_lender_gone",
 	[PUMA_STAT_PUTS_DROP_STALE]	= "puts_dropped_stale",
-	[PUMA_STAT_PUTS_REFUSED]	= "puts_refused",
 	[PUMA_STAT_GET_REQUESTS]	= "get_requests",
 	[PUMA_STAT_GET_REQUEST_PAGES]	= "get_request_pages",
 	[PUMA_STAT_GET_HITS]		= "get_hits",
@@ -40,10 +39,8 @@ const char * const puma_stat_names[PUMA_STAT_NR] = {
 	[PUMA_STAT_GET_TAG_MISMATCHES]	= "get_tag_mismatches",
 	[PUMA_STAT_GET_RACED]		= "get_raced",
 	[PUMA_STAT_GET_FAILED]		= "get_failed",
-	[PUMA_STAT_GET_PENDING]		= "get_pages_pending",
 	[PUMA_STAT_INVALIDATES_SENT]	= "invalidates_sent",
 	[PUMA_STAT_INVALIDATES_DROPPED]	= "invalidates_dropped",
-	[PUMA_STAT_INVALIDATES_COALESCED] = "invalidates_coalesced",
 	[PUMA_STAT_BYTES_SENT]		= "bytes_sent",
 	[PUMA_STAT_BYTES_RECEIVED]	= "bytes_received",
 	[PUMA_STAT_LENDER_PAGES_STORED]	= "lender_pages_stored",
@@ -53,6 +50,9 @@ const char * const puma_stat_names[PUMA_STAT_NR] = {
 	[PUMA_STAT_LENDER_REFUSED_NOMEM] = "lender_refused_nomem",
 	[PUMA_STAT_LENDER_GET_HITS]	= "lender_get_hits",
 	[PUMA_STAT_LENDER_GET_MISSES]	= "lender_get_misses",
+	[PUMA_STAT_PUTS_REFUSED]	= "puts_refused",
+	[PUMA_STAT_GET_PENDING]		= "get_pages_pending",
+	[PUMA_STAT_INVALIDATES_COALESCED] = "invalidates_coalesced",
 };
 
 /**

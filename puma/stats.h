@@ -35,7 +35,6 @@ enum puma_stat {
 	PUMA_STAT_PUTS_DROP_UNSUPPORTED,
 	PUMA_STAT_PUTS_DROP_LENDER_GONE, /* dropped: lender left or failed */
 	PUMA_STAT_PUTS_DROP_STALE,	/* dropped: invalidated while staged */
-	PUMA_STAT_PUTS_REFUSED,		/* sent, and the lender did not keep */
 	/* borrower: gets */
 	PUMA_STAT_GET_REQUESTS,		/* GET messages sent */
 	PUMA_STAT_GET_REQUEST_PAGES,	/* pages asked for in them */
@@ -45,11 +44,9 @@ enum puma_stat {
 	PUMA_STAT_GET_TAG_MISMATCHES,	/* pages whose integrity tag was wrong */
 	PUMA_STAT_GET_RACED,		/* pages invalidated during their fetch */
 	PUMA_STAT_GET_FAILED,		/* requests not sent or cut off */
-	PUMA_STAT_GET_PENDING,		/* not asked for: put not acknowledged */
 	/* borrower: invalidations and traffic */
 	PUMA_STAT_INVALIDATES_SENT,	/* INVALIDATE_* messages sent */
 	PUMA_STAT_INVALIDATES_DROPPED,	/* not sent: lender gone */
-	PUMA_STAT_INVALIDATES_COALESCED, /* queue full: the pool's instead */
 	PUMA_STAT_BYTES_SENT,		/* bytes sent to all peers */
 	PUMA_STAT_BYTES_RECEIVED,	/* bytes received from all peers */
 	/* lender */
@@ -60,6 +57,10 @@ enum puma_stat {
 	PUMA_STAT_LENDER_REFUSED_NOMEM,	/* pages refused: no memory */
 	PUMA_STAT_LENDER_GET_HITS,	/* pages sent back */
 	PUMA_STAT_LENDER_GET_MISSES,	/* pages asked for and not held */
+	/* Appended: the names are ABI, each index keeps its name. */
+	PUMA_STAT_PUTS_REFUSED,		/* sent, and the lender did not keep */
+	PUMA_STAT_GET_PENDING,		/* not asked for: put not acknowledged */
+	PUMA_STAT_INVALIDATES_COALESCED, /* queue full: the pool's instead */
 	PUMA_STAT_NR,
 };
 

@@ -879,7 +879,7 @@ static void proto_encode_test(struct kunit *test)
 	BAD_BATCH(ok, type, 0);
 	BAD_BATCH(ok, type, PUMA_MSG_PING);
 	BAD_BATCH(ok, type, PUMA_MSG_NR);
-	BAD_BATCH(ok, id, 1);				/* PUT: no id */
+	BAD_BATCH(ok, id, 0);				/* PUT: an id */
 	BAD_BATCH(ok, flags, PUMA_GET_EXCLUSIVE);	/* on a PUT */
 	BAD_BATCH(ok, page_size, 1000);
 	BAD_BATCH(ok, page_size, 0);

@@ -49,6 +49,9 @@ static const char * const stats_abi_names[PUMA_STAT_NR] = {
 	[PUMA_STAT_LENDER_REFUSED_NOMEM] = "lender_refused_nomem",
 	[PUMA_STAT_LENDER_GET_HITS]	= "lender_get_hits",
 	[PUMA_STAT_LENDER_GET_MISSES]	= "lender_get_misses",
+	[PUMA_STAT_PUTS_REFUSED]	= "puts_refused",
+	[PUMA_STAT_GET_PENDING]		= "get_pages_pending",
+	[PUMA_STAT_INVALIDATES_COALESCED] = "invalidates_coalesced",
 };
 
 /* Every test gets a fresh set in test->priv, freed after it. */
