@@ -105,5 +105,7 @@ int puma_fetch_send(struct puma_get_req *req, bool exclusive);
 int puma_fetch_wait(struct puma_get_req *req, unsigned long deadline);
 int puma_fetch_answer(struct puma_lender_peer *lp, const struct puma_msg *msg);
 void puma_fetch_fail_all(struct puma_lender_peer *lp);
+void puma_fetch_wait_record(u64 ns);
+u64 puma_fetch_wait_max_us(void);
 
 #endif /* _PUMA_BORROWER_H */

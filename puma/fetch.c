@@ -18,6 +18,7 @@
 #include <linux/highmem.h>
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
+#include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
 
@@ -25,6 +26,37 @@
 #include "conn.h"
 #include "pool.h"
 #include "rtt.h"
+
+/* The longest a readahead window waited for its gets, in nanoseconds. */
+static atomic64_t puma_fetch_wait_max_ns = ATOMIC64_INIT(0);
+
+/**
+ * puma_fetch_wait_record() - account the wait of one readahead window
+ * @ns: from the moment its first GET was about to be sent (before any
+ *	send lock) to the end of its wait for the answers
+ *
+ * Context: any; lockless.
+ */
+void puma_fetch_wait_record(u64 ns)
+{
+	s64 old = atomic64_read(&puma_fetch_wait_max_ns);
+
+	while (old < (s64)ns &&
+	       !atomic64_try_cmpxchg(&puma_fetch_wait_max_ns, &old, ns))
+		;
+}
+
+/**
+ * puma_fetch_wait_max_us() - the longest wait of a readahead window
+ *
+ * Context: any.
+ * Return: microseconds, since the module was loaded; 0 before the first
+ * window that sent a GET.
+ */
+u64 puma_fetch_wait_max_us(void)
+{
+	return div_u64(atomic64_read(&puma_fetch_wait_max_ns), NSEC_PER_USEC);
+}
 
 /**
  * puma_fetch_send() - register and send a GET

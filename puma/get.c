@@ -141,6 +141,7 @@ static void puma_get_build(struct puma_get_window *w,
 static void puma_get_fetch(struct puma_get_window *w, bool exclusive)
 {
 	struct puma_pool *pool = w->pool;
+	u64 start = ktime_get_ns();
 	unsigned long deadline;
 	unsigned int i;
 	int ret;
@@ -173,6 +174,7 @@ static void puma_get_fetch(struct puma_get_window *w, bool exclusive)
 		else if (ret)
 			puma_count(pool, PUMA_STAT_GET_FAILED, 1);
 	}
+	puma_fetch_wait_record(ktime_get_ns() - start);
 }
 
 /* Does the page's record still say what it said when it was fetched? */
