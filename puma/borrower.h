@@ -101,7 +101,8 @@ void puma_lenders_invalidate(int slot, u16 type, const struct puma_key *key);
 struct puma_lender_peer *puma_lender_get(u8 slot);
 void puma_lender_put(struct puma_lender_peer *lp);
 
-int puma_fetch_send(struct puma_get_req *req, bool exclusive);
+int puma_fetch_send(struct puma_get_req *req, bool exclusive,
+		    unsigned long deadline);
 int puma_fetch_wait(struct puma_get_req *req, unsigned long deadline);
 int puma_fetch_answer(struct puma_lender_peer *lp, const struct puma_msg *msg);
 void puma_fetch_fail_all(struct puma_lender_peer *lp);

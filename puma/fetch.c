@@ -12,6 +12,10 @@
  * receive thread to finish with it (it is copying, not waiting); an answer
  * that finds nothing came too late and is ignored.  A lender that is
  * disconnected fails every request in its table.
+ *
+ * Deadlines: a readahead window has one, taken before its first GET is
+ * sent; the send (the wait for the connection's turn included) and the
+ * wait for the answer both end by it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -62,12 +66,15 @@ u64 puma_fetch_wait_max_us(void)
  * puma_fetch_send() - register and send a GET
  * @req: the request: @lp (referenced), @count, @keys and @folios set
  * @exclusive: ask the lender to drop the pages it sends
+ * @deadline: in jiffies, the window's: the send ends by it
  *
- * Context: process, may sleep (the send, up to its timeout).
- * Return: 0 when sent (wait with puma_fetch_wait()), or a negative errno
- * (the request is not in flight).
+ * Context: process, may sleep until @deadline.
+ * Return: 0 when sent (wait with puma_fetch_wait()); -ETIMEDOUT when it
+ * could not be sent by @deadline; another negative errno.  On error the
+ * request is not in flight.
  */
-int puma_fetch_send(struct puma_get_req *req, bool exclusive)
+int puma_fetch_send(struct puma_get_req *req, bool exclusive,
+		    unsigned long deadline)
 {
 	struct puma_lender_peer *lp = req->lp;
 	struct puma_conn *conn = lp->chan[PUMA_CHAN_GET - 1];
@@ -93,7 +100,7 @@ int puma_fetch_send(struct puma_get_req *req, bool exclusive)
 	if (ret)
 		return ret;
 	req->sent_ns = ktime_get_ns();
-	ret = puma_conn_send(conn, buf, len);
+	ret = puma_conn_send_by(conn, buf, len, deadline);
 	if (ret) {
 		if (xa_erase(&lp->reqs, req->id) != req)
 			wait_for_completion(&req->done);

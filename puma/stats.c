@@ -43,6 +43,7 @@ const char * const puma_stat_names[PUMA_STAT_NR] = {
 	[PUMA_STAT_INVALIDATES_DROPPED]	= "invalidates_dropped",
 	[PUMA_STAT_BYTES_SENT]		= "bytes_sent",
 	[PUMA_STAT_BYTES_RECEIVED]	= "bytes_received",
+	[PUMA_STAT_SENDS_CUT]		= "sends_cut_short",
 	[PUMA_STAT_LENDER_PAGES_STORED]	= "lender_pages_stored",
 	[PUMA_STAT_LENDER_PAGES_RECLAIMED] = "lender_pages_reclaimed",
 	[PUMA_STAT_LENDER_PAGES_DROPPED] = "lender_pages_dropped",

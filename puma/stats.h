@@ -49,6 +49,7 @@ enum puma_stat {
 	PUMA_STAT_INVALIDATES_DROPPED,	/* not sent: queue full, lender gone */
 	PUMA_STAT_BYTES_SENT,		/* bytes sent to all peers */
 	PUMA_STAT_BYTES_RECEIVED,	/* bytes received from all peers */
+	PUMA_STAT_SENDS_CUT,		/* messages cut short: disconnected */
 	/* lender */
 	PUMA_STAT_LENDER_PAGES_STORED,	/* pages received and kept */
 	PUMA_STAT_LENDER_PAGES_RECLAIMED, /* taken back by the kernel */
