@@ -14,6 +14,7 @@
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 
+#include "backoff.h"
 #include "proto.h"
 #include "stage.h"
 
@@ -22,6 +23,11 @@ struct puma_conn;
 
 /* Lenders a borrower can be paired with at once: slots 0 to this - 1. */
 #define PUMA_LENDERS_MAX	16
+
+/* GET timeouts in a row that stop GETs to a lender, and for how long. */
+#define PUMA_GET_BACKOFF_THRESHOLD	3
+#define PUMA_GET_BACKOFF_MIN_MS		1000
+#define PUMA_GET_BACKOFF_MAX_MS		32000
 
 /**
  * struct puma_lender_peer - a lender this node borrows from
@@ -45,6 +51,7 @@ struct puma_conn;
  * @get_hits: pages it sent back
  * @get_misses: pages it did not have
  * @get_timeouts: GETs abandoned at the timeout
+ * @get_backoff: whether GETs may be sent to it now (fetch.c)
  */
 struct puma_lender_peer {
 	struct list_head node;
@@ -67,6 +74,7 @@ struct puma_lender_peer {
 	atomic64_t get_hits;
 	atomic64_t get_misses;
 	atomic64_t get_timeouts;
+	struct puma_backoff get_backoff;
 };
 
 /**

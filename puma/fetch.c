@@ -16,6 +16,13 @@
  * Deadlines: a readahead window has one, taken before its first GET is
  * sent; the send (the wait for the connection's turn included) and the
  * wait for the answer both end by it.
+ *
+ * Back-off: a lender whose GETs keep timing out is not asked for a while
+ * (lp->get_backoff, see backoff.c): after PUMA_GET_BACKOFF_THRESHOLD
+ * timeouts in a row puma_fetch_send() refuses, and the window reads those
+ * pages from disk, for PUMA_GET_BACKOFF_MIN_MS, then one GET probes the
+ * lender; each probe that times out doubles the interval, up to
+ * PUMA_GET_BACKOFF_MAX_MS, and any answer ends the back-off.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -26,6 +33,7 @@
 #include <linux/mm.h>
 #include <linux/sched.h>
 
+#include "backoff.h"
 #include "borrower.h"
 #include "conn.h"
 #include "pool.h"
@@ -62,6 +70,15 @@ u64 puma_fetch_wait_max_us(void)
 	return div_u64(atomic64_read(&puma_fetch_wait_max_ns), NSEC_PER_USEC);
 }
 
+/* A GET to @lp timed out: maybe stop asking it for a while. */
+static void puma_fetch_backoff_failed(struct puma_lender_peer *lp)
+{
+	if (puma_backoff_failed(&lp->get_backoff))
+		pr_info_ratelimited("lender %pI4:%u does not answer GETs in time: not asking it for %u ms\n",
+				    &lp->addr.sin_addr, ntohs(lp->addr.sin_port),
+				    puma_backoff_interval_ms(&lp->get_backoff));
+}
+
 /**
  * puma_fetch_send() - register and send a GET
  * @req: the request: @lp (referenced), @count, @keys and @folios set
@@ -69,7 +86,8 @@ u64 puma_fetch_wait_max_us(void)
  * @deadline: in jiffies, the window's: the send ends by it
  *
  * Context: process, may sleep until @deadline.
- * Return: 0 when sent (wait with puma_fetch_wait()); -ETIMEDOUT when it
+ * Return: 0 when sent (wait with puma_fetch_wait()); -EAGAIN when the
+ * borrower backs off from this lender (nothing sent); -ETIMEDOUT when it
  * could not be sent by @deadline; another negative errno.  On error the
  * request is not in flight.
  */
@@ -87,6 +105,8 @@ int puma_fetch_send(struct puma_get_req *req, bool exclusive,
 	};
 	int len, ret;
 
+	if (!puma_backoff_allowed(&lp->get_backoff))
+		return -EAGAIN;
 	if (exclusive && (conn->params.features & PUMA_FEAT_EXCLUSIVE))
 		b.flags = PUMA_GET_EXCLUSIVE;
 	init_completion(&req->done);
@@ -104,6 +124,8 @@ int puma_fetch_send(struct puma_get_req *req, bool exclusive,
 	if (ret) {
 		if (xa_erase(&lp->reqs, req->id) != req)
 			wait_for_completion(&req->done);
+		if (ret == -ETIMEDOUT)
+			puma_fetch_backoff_failed(lp);
 		return ret;
 	}
 	atomic64_inc(&lp->get_requests);
@@ -128,13 +150,16 @@ int puma_fetch_wait(struct puma_get_req *req, unsigned long deadline)
 		goto done;
 	if (xa_erase(&req->lp->reqs, req->id) == req) {
 		atomic64_inc(&req->lp->get_timeouts);
+		puma_fetch_backoff_failed(req->lp);
 		return -ETIMEDOUT;
 	}
 	/* The receive thread has it: it is copying, not waiting. */
 	wait_for_completion(&req->done);
 done:
-	if (!req->error)
+	if (!req->error) {
 		puma_rtt_record(ktime_get_ns() - req->sent_ns);
+		puma_backoff_ok(&req->lp->get_backoff);
+	}
 	return req->error;
 }
 

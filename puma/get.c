@@ -140,7 +140,9 @@ static void puma_get_build(struct puma_get_window *w,
 /*
  * Send every request, then wait for them all, until one deadline taken
  * before the first send: sends (the wait for a connection's turn behind
- * other readers and the pings included) and waits all end by it.
+ * other readers and the pings included) and waits all end by it.  A
+ * lender the borrower backs off from is not asked: its pages come from
+ * disk.
  */
 static void puma_get_fetch(struct puma_get_window *w, bool exclusive)
 {
@@ -160,6 +162,11 @@ static void puma_get_fetch(struct puma_get_window *w, bool exclusive)
 			continue;
 		}
 		ret = puma_fetch_send(req, exclusive, deadline);
+		if (ret == -EAGAIN) {
+			req->error = ret;
+			puma_count(pool, PUMA_STAT_GET_SKIPPED_BACKOFF, 1);
+			continue;
+		}
 		tried = true;
 		if (ret) {
 			req->error = ret;

@@ -39,6 +39,7 @@ const char * const puma_stat_names[PUMA_STAT_NR] = {
 	[PUMA_STAT_GET_TAG_MISMATCHES]	= "get_tag_mismatches",
 	[PUMA_STAT_GET_RACED]		= "get_raced",
 	[PUMA_STAT_GET_FAILED]		= "get_failed",
+	[PUMA_STAT_GET_SKIPPED_BACKOFF]	= "get_skipped_backoff",
 	[PUMA_STAT_INVALIDATES_SENT]	= "invalidates_sent",
 	[PUMA_STAT_INVALIDATES_DROPPED]	= "invalidates_dropped",
 	[PUMA_STAT_BYTES_SENT]		= "bytes_sent",

@@ -44,6 +44,7 @@ enum puma_stat {
 	PUMA_STAT_GET_TAG_MISMATCHES,	/* pages whose integrity tag was wrong */
 	PUMA_STAT_GET_RACED,		/* pages invalidated during their fetch */
 	PUMA_STAT_GET_FAILED,		/* requests not sent or cut off */
+	PUMA_STAT_GET_SKIPPED_BACKOFF,	/* not sent: backing off the lender */
 	/* borrower: invalidations and traffic */
 	PUMA_STAT_INVALIDATES_SENT,	/* INVALIDATE_* messages sent */
 	PUMA_STAT_INVALIDATES_DROPPED,	/* not sent: queue full, lender gone */
