@@ -7,6 +7,9 @@
  *
  *   stall-lender ADDR PORT [BYTES_PER_S]
  *
+ * BYTES_PER_S 0 makes it a silent lender instead: it reads its get channel
+ * as fast as it comes and still never answers a GET.
+ *
  * It listens on ADDR:PORT with a tiny receive buffer (SO_RCVBUF set before
  * listen(), so that every accepted connection starts with a tiny window)
  * and completes the handshake on each connection exactly as a real lender
@@ -31,6 +34,7 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <assert.h>
 #include <endian.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -42,6 +46,11 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+typedef unsigned char u8;
+typedef unsigned short u16;
+typedef unsigned int u32;
+typedef unsigned long long u64;
 
 #define PUMA_MAGIC		0x414d5550u
 #define MSG_HELLO		1
@@ -55,27 +64,31 @@
 #define FEAT_EXCLUSIVE		1ull
 
 struct wire_hdr {
-	uint16_t type;
-	uint16_t flags;
-	uint32_t len;
-	uint64_t id;
-} __attribute__((packed));
+	u16 type;
+	u16 flags;
+	u32 len;
+	u64 id;
+};
 
 struct wire_hello {
-	uint32_t magic;
-	uint16_t version;
-	uint8_t role;
-	uint8_t channel;
-	uint32_t page_size;
-	uint16_t max_batch;
-	uint16_t status;
-	uint64_t node_id;
-	uint64_t session;
-	uint64_t features;
-} __attribute__((packed));
+	u32 magic;
+	u16 version;
+	u8 role;
+	u8 channel;
+	u32 page_size;
+	u16 max_batch;
+	u16 status;
+	u64 node_id;
+	u64 session;
+	u64 features;
+};
+
+/* Naturally aligned: the wire layout without packing. */
+static_assert(sizeof(struct wire_hdr) == 16, "wire header");
+static_assert(sizeof(struct wire_hello) == 40, "wire hello");
 
 static unsigned int get_bytes_per_s = 16;
-static uint64_t node_id;
+static u64 node_id;
 
 static int read_all(int fd, void *buf, size_t len)
 {
@@ -109,12 +122,12 @@ static int write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-static uint64_t mono_ns(void)
+static u64 mono_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+	return (u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
 /* Read the HELLO, answer it; returns the channel or -1. */
@@ -123,7 +136,7 @@ static int handshake(int fd)
 	struct {
 		struct wire_hdr h;
 		struct wire_hello w;
-	} __attribute__((packed)) in, out;
+	} in, out;
 
 	if (read_all(fd, &in, sizeof(in)))
 		return -1;
@@ -159,8 +172,8 @@ static void *ponger(void *arg)
 	int fd = (int)(intptr_t)arg;
 	struct {
 		struct wire_hdr h;
-		uint64_t ts;
-	} __attribute__((packed)) pong;
+		u64 ts;
+	} pong;
 
 	/* The borrower pings once both channels are up: let ping 1 go out. */
 	sleep(2);
@@ -190,7 +203,7 @@ static void *serve(void *arg)
 		chan == CHAN_PUT ? "put" : "get");
 	if (chan == CHAN_PUT) {
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
-		/* buf is shared by put channels: its content is never used. */
+		/* buf is shared by all channels: its content is never used. */
 		while (read(fd, buf, sizeof(buf)) > 0)
 			;
 		goto out;
@@ -198,13 +211,17 @@ static void *serve(void *arg)
 	if (pthread_create(&t, NULL, ponger, (void *)(intptr_t)fd))
 		goto out;
 	pthread_detach(t);
-	small = malloc(get_bytes_per_s);
+	small = malloc(get_bytes_per_s + 1);
 	if (!small)
 		goto out;
 	for (;;) {
-		sleep(1);
-		if (read(fd, small, get_bytes_per_s) <= 0)
+		if (get_bytes_per_s) {
+			sleep(1);
+			if (read(fd, small, get_bytes_per_s) <= 0)
+				break;
+		} else if (read(fd, buf, sizeof(buf)) <= 0) {
 			break;
+		}
 	}
 	free(small);
 out:
@@ -228,7 +245,7 @@ int main(int argc, char **argv)
 		return 2;
 	a.sin_port = htons(atoi(argv[2]));
 	if (argc == 4)
-		get_bytes_per_s = atoi(argv[3]) > 0 ? atoi(argv[3]) : 1;
+		get_bytes_per_s = atoi(argv[3]) > 0 ? atoi(argv[3]) : 0;
 	node_id = mono_ns() | 1;
 
 	fd = socket(AF_INET, SOCK_STREAM, 0);
