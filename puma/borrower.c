@@ -400,6 +400,8 @@ int puma_borrower_add_lender(const struct sockaddr_in *addr,
 	refcount_set(&lp->users, 1);
 	xa_init(&lp->reqs);
 	INIT_DELAYED_WORK(&lp->ping_work, puma_borrower_ping);
+	puma_backoff_init(&lp->get_backoff, PUMA_GET_BACKOFF_THRESHOLD,
+			  PUMA_GET_BACKOFF_MIN_MS, PUMA_GET_BACKOFF_MAX_MS);
 	do {
 		lp->session = get_random_u64();
 	} while (!lp->session);

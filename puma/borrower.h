@@ -14,6 +14,7 @@
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 
+#include "backoff.h"
 #include "proto.h"
 #include "stage.h"
 
@@ -22,6 +23,11 @@ struct puma_conn;
 
 /* Lenders a borrower can be paired with at once: slots 0 to this - 1. */
 #define PUMA_LENDERS_MAX	16
+
+/* GET timeouts in a row that stop GETs to a lender, and for how long. */
+#define PUMA_GET_BACKOFF_THRESHOLD	3
+#define PUMA_GET_BACKOFF_MIN_MS		1000
+#define PUMA_GET_BACKOFF_MAX_MS		32000
 
 /**
  * struct puma_lender_peer - a lender this node borrows from
@@ -45,6 +51,7 @@ struct puma_conn;
  * @get_hits: pages it sent back
  * @get_misses: pages it did not have
  * @get_timeouts: GETs abandoned at the timeout
+ * @get_backoff: whether GETs may be sent to it now (fetch.c)
  */
 struct puma_lender_peer {
 	struct list_head node;
@@ -67,6 +74,7 @@ struct puma_lender_peer {
 	atomic64_t get_hits;
 	atomic64_t get_misses;
 	atomic64_t get_timeouts;
+	struct puma_backoff get_backoff;
 };
 
 /**
@@ -105,9 +113,12 @@ struct puma_lender_peer *puma_lender_get(u8 slot);
 void puma_lender_disconnect(struct puma_lender_peer *lp, const char *why);
 void puma_lender_put(struct puma_lender_peer *lp);
 
-int puma_fetch_send(struct puma_get_req *req, bool exclusive);
+int puma_fetch_send(struct puma_get_req *req, bool exclusive,
+		    unsigned long deadline);
 int puma_fetch_wait(struct puma_get_req *req, unsigned long deadline);
 int puma_fetch_answer(struct puma_lender_peer *lp, const struct puma_msg *msg);
 void puma_fetch_fail_all(struct puma_lender_peer *lp);
+void puma_fetch_wait_record(u64 ns);
+u64 puma_fetch_wait_max_us(void);
 
 #endif /* _PUMA_BORROWER_H */

@@ -9,9 +9,24 @@
  * handler.  A message that breaks the protocol is counted and ends the
  * connection: a peer is never trusted.
  *
- * Senders serialise on send_lock and may sleep; nothing waits on a dead
- * peer forever: sends and the handshake have socket timeouts, and closing
- * shuts the socket down, which wakes the receive thread.
+ * Senders take turns on the socket and may sleep; nothing waits on a dead
+ * or stalled peer past its deadline.  A send has one deadline, for its
+ * turn and for its bytes: puma_conn_send_by() takes the caller's (a get
+ * gives its window's), puma_conn_send() the connection's send timeout.
+ * The turn is a bit taken with test_and_set_bit_lock() and waited for on
+ * a waitqueue with a timeout, not a mutex: a reader must never wait on
+ * another reader's send, or on the ping work's, past its own deadline.
+ * A send that times out before its first byte left nothing in the stream
+ * and leaves the connection as it was; one cut short after it started
+ * (a timeout, an error) leaves a partial message that no later message
+ * can follow, so the connection is shut down and its owner's requests
+ * fail with it.
+ *
+ * TCP gives up on a connection whose sent data stays unacknowledged for
+ * PUMA_CONN_USER_TIMEOUT_MS (TCP_USER_TIMEOUT, which also bounds a peer
+ * that keeps its receive window shut) and on a silent idle peer within
+ * about the same time (keepalive).  Closing shuts the socket down, which
+ * wakes the receive thread.
  *
  * Lifetime: puma_conn_shutdown() may be called from any sleeping context
  * and at any time; puma_conn_destroy() stops the thread (never from the
@@ -44,17 +59,21 @@ static struct puma_conn *puma_conn_alloc(struct socket *sock)
 		return NULL;
 	}
 	conn->sock = sock;
-	mutex_init(&conn->send_lock);
+	init_waitqueue_head(&conn->send_wq);
+	conn->send_timeo = MAX_SCHEDULE_TIMEOUT;
 	tcp_sock_set_nodelay(sock->sk);
 	/*
 	 * A peer that vanishes without a FIN is noticed by TCP keepalive
 	 * within about 8 s even on an idle connection (a lender's view of
-	 * a borrower; borrowers also ping).
+	 * a borrower; borrowers also ping): 5 s idle, then 3 probes 1 s
+	 * apart.  Data sent and never acknowledged, or a receive window
+	 * that stays shut, ends the connection after the same 8 s.
 	 */
 	sock_set_keepalive(sock->sk);
 	tcp_sock_set_keepidle(sock->sk, 5);
 	tcp_sock_set_keepintvl(sock->sk, 1);
 	tcp_sock_set_keepcnt(sock->sk, 3);
+	tcp_sock_set_user_timeout(sock->sk, PUMA_CONN_USER_TIMEOUT_MS);
 	return conn;
 }
 
@@ -70,7 +89,9 @@ static long puma_conn_jiffies(unsigned int ms)
  */
 void puma_conn_set_timeout(struct puma_conn *conn, unsigned int ms)
 {
+	WRITE_ONCE(conn->send_timeo, puma_conn_jiffies(ms));
 	WRITE_ONCE(conn->sock->sk->sk_rcvtimeo, puma_conn_jiffies(ms));
+	/* For kernel_connect(); sends set their own, see below. */
 	WRITE_ONCE(conn->sock->sk->sk_sndtimeo, puma_conn_jiffies(ms));
 }
 
@@ -143,24 +164,52 @@ struct puma_conn *puma_conn_from_socket(struct socket *sock)
 	return conn;
 }
 
-/**
- * puma_conn_send() - send @len bytes, all of them
- * @conn: the connection
- * @buf: the bytes (one or more whole messages)
- * @len: how many
- *
- * Context: process, may sleep up to the send timeout.
- * Return: 0 or a negative errno (the connection should then be closed).
- */
-int puma_conn_send(struct puma_conn *conn, const void *buf, size_t len)
+/* Jiffies left until @deadline, 0 when past; @forever: no deadline. */
+static long puma_conn_left(unsigned long deadline, bool forever)
+{
+	long left = (long)(deadline - jiffies);
+
+	if (forever)
+		return MAX_SCHEDULE_TIMEOUT;
+	return max(left, 0L);
+}
+
+static bool puma_conn_send_trylock(struct puma_conn *conn)
+{
+	return !test_and_set_bit_lock(0, &conn->send_busy);
+}
+
+static void puma_conn_send_unlock(struct puma_conn *conn)
+{
+	clear_bit_unlock(0, &conn->send_busy);
+	/* Order the clear before the waitqueue check in wake_up(). */
+	smp_mb__after_atomic();
+	wake_up(&conn->send_wq);
+}
+
+static int puma_conn_send_until(struct puma_conn *conn, const void *buf,
+				size_t len, unsigned long deadline,
+				bool forever)
 {
 	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
+	struct sock *sk = conn->sock->sk;
 	struct kvec iov;
 	size_t done = 0;
+	long left;
 	int ret = 0;
 
-	mutex_lock(&conn->send_lock);
+	/* Our turn, or nothing sent: the stream is as it was. */
+	if (!wait_event_timeout(conn->send_wq, puma_conn_send_trylock(conn),
+				puma_conn_left(deadline, forever)))
+		return -ETIMEDOUT;
 	while (done < len) {
+		left = puma_conn_left(deadline, forever);
+		if (!left) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		/* Ours while we hold the turn: the rest of this send's time. */
+		WRITE_ONCE(sk->sk_sndtimeo, left);
 		iov.iov_base = (void *)buf + done;
 		iov.iov_len = len - done;
 		ret = kernel_sendmsg(conn->sock, &msg, &iov, 1, iov.iov_len);
@@ -171,10 +220,60 @@ int puma_conn_send(struct puma_conn *conn, const void *buf, size_t len)
 		done += ret;
 		ret = 0;
 	}
-	mutex_unlock(&conn->send_lock);
+	if (ret == -EAGAIN)
+		ret = -ETIMEDOUT;
+	if (ret && done) {
+		/* Nothing can follow a partial message: end the connection. */
+		puma_stats_inc(&puma_global_stats, PUMA_STAT_SENDS_CUT);
+		pr_warn_ratelimited("%pI4:%u: send cut short after %zu of %zu bytes (%d): disconnecting\n",
+				    &conn->peer.sin_addr,
+				    ntohs(conn->peer.sin_port), done, len, ret);
+		kernel_sock_shutdown(conn->sock, SHUT_RDWR);
+	}
+	puma_conn_send_unlock(conn);
 	atomic64_add(done, &conn->bytes_out);
 	puma_stats_add(&puma_global_stats, PUMA_STAT_BYTES_SENT, done);
-	return ret == -EAGAIN ? -ETIMEDOUT : ret;
+	return ret;
+}
+
+/**
+ * puma_conn_send_by() - send @len bytes, all of them, by @deadline
+ * @conn: the connection
+ * @buf: the bytes (one or more whole messages)
+ * @len: how many
+ * @deadline: in jiffies: for the wait for this sender's turn and for the
+ *	bytes together
+ *
+ * Context: process, may sleep until @deadline.
+ * Return: 0; -ETIMEDOUT when @deadline passed before the first byte was
+ * sent (the connection is fine); another negative errno, or -ETIMEDOUT
+ * after some bytes were sent: the connection is then shut down (its
+ * receive thread reports it closed).
+ */
+int puma_conn_send_by(struct puma_conn *conn, const void *buf, size_t len,
+		      unsigned long deadline)
+{
+	return puma_conn_send_until(conn, buf, len, deadline, false);
+}
+
+/**
+ * puma_conn_send() - send @len bytes, all of them, within the send timeout
+ * @conn: the connection
+ * @buf: the bytes (one or more whole messages)
+ * @len: how many
+ *
+ * As puma_conn_send_by() with a deadline of now plus the timeout of
+ * puma_conn_set_timeout(), none when it is 0.
+ *
+ * Context: process, may sleep up to the send timeout.
+ * Return: 0 or a negative errno, as puma_conn_send_by().
+ */
+int puma_conn_send(struct puma_conn *conn, const void *buf, size_t len)
+{
+	long timeo = READ_ONCE(conn->send_timeo);
+
+	return puma_conn_send_until(conn, buf, len, jiffies + timeo,
+				    timeo == MAX_SCHEDULE_TIMEOUT);
 }
 
 /**

@@ -8,8 +8,8 @@
 
 #include <linux/atomic.h>
 #include <linux/in.h>
-#include <linux/mutex.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 
 #include "proto.h"
 
@@ -33,7 +33,11 @@ typedef int (*puma_conn_handler_t)(struct puma_conn *conn,
  * @sock: the kernel socket
  * @peer: the remote address
  * @params: protocol parameters, fixed once the handshake is done
- * @send_lock: serialises senders, so that messages never interleave
+ * @send_busy: bit 0 set while a sender owns the socket, so that messages
+ *	never interleave (a lock with a deadline: see conn.c)
+ * @send_wq: senders waiting for @send_busy
+ * @send_timeo: jiffies a puma_conn_send() may take, MAX_SCHEDULE_TIMEOUT
+ *	for no limit
  * @rx_thread: the receive thread, once started
  * @rx_buf: receive buffer, PUMA_PROTO_MAX_MSG bytes
  * @handle: the message handler
@@ -49,7 +53,9 @@ struct puma_conn {
 	struct socket *sock;
 	struct sockaddr_in peer;
 	struct puma_proto_params params;
-	struct mutex send_lock;	/* one sender at a time */
+	unsigned long send_busy;
+	wait_queue_head_t send_wq;
+	long send_timeo;
 	struct task_struct *rx_thread;
 	void *rx_buf;
 	puma_conn_handler_t handle;
@@ -61,10 +67,18 @@ struct puma_conn {
 	atomic64_t violations;
 };
 
+/*
+ * Milliseconds sent data may stay unacknowledged, and an idle peer may
+ * stay silent to keepalive, before TCP gives up on the connection.
+ */
+#define PUMA_CONN_USER_TIMEOUT_MS	8000
+
 struct puma_conn *puma_conn_connect(const struct sockaddr_in *addr,
 				    unsigned int timeout_ms);
 struct puma_conn *puma_conn_from_socket(struct socket *sock);
 int puma_conn_send(struct puma_conn *conn, const void *buf, size_t len);
+int puma_conn_send_by(struct puma_conn *conn, const void *buf, size_t len,
+		      unsigned long deadline);
 int puma_conn_send_msg(struct puma_conn *conn, const struct puma_msg *msg);
 int puma_conn_answer_ping(struct puma_conn *conn, const struct puma_msg *ping);
 int puma_conn_recv(struct puma_conn *conn, struct puma_msg *msg);

@@ -12,30 +12,87 @@
  * receive thread to finish with it (it is copying, not waiting); an answer
  * that finds nothing came too late and is ignored.  A lender that is
  * disconnected fails every request in its table.
+ *
+ * Deadlines: a readahead window has one, taken before its first GET is
+ * sent; the send (the wait for the connection's turn included) and the
+ * wait for the answer both end by it.
+ *
+ * Back-off: a lender whose GETs keep timing out is not asked for a while
+ * (lp->get_backoff, see backoff.c): after PUMA_GET_BACKOFF_THRESHOLD
+ * timeouts in a row puma_fetch_send() refuses, and the window reads those
+ * pages from disk, for PUMA_GET_BACKOFF_MIN_MS, then one GET probes the
+ * lender; each probe that times out doubles the interval, up to
+ * PUMA_GET_BACKOFF_MAX_MS, and any answer ends the back-off.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/highmem.h>
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
+#include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
 
+#include "backoff.h"
 #include "borrower.h"
 #include "conn.h"
 #include "pool.h"
 #include "rtt.h"
 
+/* The longest a readahead window waited for its gets, in nanoseconds. */
+static atomic64_t puma_fetch_wait_max_ns = ATOMIC64_INIT(0);
+
+/**
+ * puma_fetch_wait_record() - account the wait of one readahead window
+ * @ns: from the moment its first GET was about to be sent (before any
+ *	send lock) to the end of its wait for the answers
+ *
+ * Context: any; lockless.
+ */
+void puma_fetch_wait_record(u64 ns)
+{
+	s64 old = atomic64_read(&puma_fetch_wait_max_ns);
+
+	while (old < (s64)ns &&
+	       !atomic64_try_cmpxchg(&puma_fetch_wait_max_ns, &old, ns))
+		;
+}
+
+/**
+ * puma_fetch_wait_max_us() - the longest wait of a readahead window
+ *
+ * Context: any.
+ * Return: microseconds, since the module was loaded; 0 before the first
+ * window that sent a GET.
+ */
+u64 puma_fetch_wait_max_us(void)
+{
+	return div_u64(atomic64_read(&puma_fetch_wait_max_ns), NSEC_PER_USEC);
+}
+
+/* A GET to @lp timed out: maybe stop asking it for a while. */
+static void puma_fetch_backoff_failed(struct puma_lender_peer *lp)
+{
+	if (puma_backoff_failed(&lp->get_backoff))
+		pr_info_ratelimited("lender %pI4:%u does not answer GETs in time: not asking it for %u ms\n",
+				    &lp->addr.sin_addr, ntohs(lp->addr.sin_port),
+				    puma_backoff_interval_ms(&lp->get_backoff));
+}
+
 /**
  * puma_fetch_send() - register and send a GET
  * @req: the request: @lp (referenced), @count, @keys and @folios set
  * @exclusive: ask the lender to drop the pages it sends
+ * @deadline: in jiffies, the window's: the send ends by it
  *
- * Context: process, may sleep (the send, up to its timeout).
- * Return: 0 when sent (wait with puma_fetch_wait()), or a negative errno
- * (the request is not in flight).
+ * Context: process, may sleep until @deadline.
+ * Return: 0 when sent (wait with puma_fetch_wait()); -EAGAIN when the
+ * borrower backs off from this lender (nothing sent); -ETIMEDOUT when it
+ * could not be sent by @deadline; another negative errno.  On error the
+ * request is not in flight.
  */
-int puma_fetch_send(struct puma_get_req *req, bool exclusive)
+int puma_fetch_send(struct puma_get_req *req, bool exclusive,
+		    unsigned long deadline)
 {
 	struct puma_lender_peer *lp = req->lp;
 	struct puma_conn *conn = lp->chan[PUMA_CHAN_GET - 1];
@@ -48,6 +105,8 @@ int puma_fetch_send(struct puma_get_req *req, bool exclusive)
 	};
 	int len, ret;
 
+	if (!puma_backoff_allowed(&lp->get_backoff))
+		return -EAGAIN;
 	if (exclusive && (conn->params.features & PUMA_FEAT_EXCLUSIVE))
 		b.flags = PUMA_GET_EXCLUSIVE;
 	init_completion(&req->done);
@@ -61,10 +120,12 @@ int puma_fetch_send(struct puma_get_req *req, bool exclusive)
 	if (ret)
 		return ret;
 	req->sent_ns = ktime_get_ns();
-	ret = puma_conn_send(conn, buf, len);
+	ret = puma_conn_send_by(conn, buf, len, deadline);
 	if (ret) {
 		if (xa_erase(&lp->reqs, req->id) != req)
 			wait_for_completion(&req->done);
+		if (ret == -ETIMEDOUT)
+			puma_fetch_backoff_failed(lp);
 		return ret;
 	}
 	atomic64_inc(&lp->get_requests);
@@ -89,13 +150,16 @@ int puma_fetch_wait(struct puma_get_req *req, unsigned long deadline)
 		goto done;
 	if (xa_erase(&req->lp->reqs, req->id) == req) {
 		atomic64_inc(&req->lp->get_timeouts);
+		puma_fetch_backoff_failed(req->lp);
 		return -ETIMEDOUT;
 	}
 	/* The receive thread has it: it is copying, not waiting. */
 	wait_for_completion(&req->done);
 done:
-	if (!req->error)
+	if (!req->error) {
 		puma_rtt_record(ktime_get_ns() - req->sent_ns);
+		puma_backoff_ok(&req->lp->get_backoff);
+	}
 	return req->error;
 }
 

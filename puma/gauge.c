@@ -3,11 +3,13 @@
  * PUMA's gauges: levels read when asked, next to the event counters of
  * stats.c.  Each one is computed from the unit that owns the figure: the
  * staging pool (stage.c), the metadata of every pool (meta.c), the round
- * trips of gets (rtt.c) and the lender's store (store.c).
+ * trips of gets (rtt.c), the waits of readahead windows (fetch.c) and the
+ * lender's store (store.c).
  */
 #include <linux/build_bug.h>
 #include <linux/math64.h>
 
+#include "borrower.h"
 #include "gauge.h"
 #include "meta.h"
 #include "pool.h"
@@ -43,6 +45,7 @@ const char * const puma_gauge_names[PUMA_GAUGE_NR] = {
 	[PUMA_GAUGE_GET_RTT_FIRST + 12]		= "get_rtt_le_262144us",
 	[PUMA_GAUGE_GET_RTT_LAST]		= "get_rtt_gt_262144us",
 	[PUMA_GAUGE_LENDER_PAGES_HELD]		= "lender_pages_held",
+	[PUMA_GAUGE_GET_WAIT_MAX_US]		= "get_wait_max_us",
 };
 
 /**
@@ -122,6 +125,8 @@ u64 puma_gauge_read(enum puma_gauge gauge)
 		return puma_rtt_bucket(gauge - PUMA_GAUGE_GET_RTT_FIRST);
 	case PUMA_GAUGE_LENDER_PAGES_HELD:
 		return puma_store_held_pages();
+	case PUMA_GAUGE_GET_WAIT_MAX_US:
+		return puma_fetch_wait_max_us();
 	case PUMA_GAUGE_NR:
 		break;
 	}

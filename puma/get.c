@@ -150,14 +150,23 @@ static void puma_get_build(struct puma_get_window *w,
 	}
 }
 
-/* Send every request, then wait for them all until one deadline. */
+/*
+ * Send every request, then wait for them all, until one deadline taken
+ * before the first send: sends (the wait for a connection's turn behind
+ * other readers and the pings included) and waits all end by it.  A
+ * lender the borrower backs off from is not asked: its pages come from
+ * disk.
+ */
 static void puma_get_fetch(struct puma_get_window *w, bool exclusive)
 {
 	struct puma_pool *pool = w->pool;
+	u64 start = ktime_get_ns();
 	unsigned long deadline;
 	unsigned int i;
+	bool tried = false;
 	int ret;
 
+	deadline = jiffies + msecs_to_jiffies(READ_ONCE(puma_get_timeout_ms));
 	for (i = 0; i < w->nr; i++) {
 		struct puma_get_req *req = w->reqs[i];
 
@@ -165,7 +174,13 @@ static void puma_get_fetch(struct puma_get_window *w, bool exclusive)
 			req->error = -ENODATA;
 			continue;
 		}
-		ret = puma_fetch_send(req, exclusive);
+		ret = puma_fetch_send(req, exclusive, deadline);
+		if (ret == -EAGAIN) {
+			req->error = ret;
+			puma_count(pool, PUMA_STAT_GET_SKIPPED_BACKOFF, 1);
+			continue;
+		}
+		tried = true;
 		if (ret) {
 			req->error = ret;
 			puma_count(pool, PUMA_STAT_GET_FAILED, 1);
@@ -174,7 +189,6 @@ static void puma_get_fetch(struct puma_get_window *w, bool exclusive)
 		puma_count(pool, PUMA_STAT_GET_REQUESTS, 1);
 		puma_count(pool, PUMA_STAT_GET_REQUEST_PAGES, req->count);
 	}
-	deadline = jiffies + msecs_to_jiffies(READ_ONCE(puma_get_timeout_ms));
 	for (i = 0; i < w->nr; i++) {
 		struct puma_get_req *req = w->reqs[i];
 
@@ -186,6 +200,8 @@ static void puma_get_fetch(struct puma_get_window *w, bool exclusive)
 		else if (ret)
 			puma_count(pool, PUMA_STAT_GET_FAILED, 1);
 	}
+	if (tried)
+		puma_fetch_wait_record(ktime_get_ns() - start);
 }
 
 /* Does the page's record still say what it said when it was fetched? */

@@ -44,11 +44,13 @@ enum puma_stat {
 	PUMA_STAT_GET_TAG_MISMATCHES,	/* pages whose integrity tag was wrong */
 	PUMA_STAT_GET_RACED,		/* pages invalidated during their fetch */
 	PUMA_STAT_GET_FAILED,		/* requests not sent or cut off */
+	PUMA_STAT_GET_SKIPPED_BACKOFF,	/* not sent: backing off the lender */
 	/* borrower: invalidations and traffic */
 	PUMA_STAT_INVALIDATES_SENT,	/* INVALIDATE_* messages sent */
 	PUMA_STAT_INVALIDATES_DROPPED,	/* not sent: lender gone */
 	PUMA_STAT_BYTES_SENT,		/* bytes sent to all peers */
 	PUMA_STAT_BYTES_RECEIVED,	/* bytes received from all peers */
+	PUMA_STAT_SENDS_CUT,		/* messages cut short: disconnected */
 	/* lender */
 	PUMA_STAT_LENDER_PAGES_STORED,	/* pages received and kept */
 	PUMA_STAT_LENDER_PAGES_RECLAIMED, /* taken back by the kernel */

@@ -49,6 +49,11 @@ mkdir -p "$out"
 
 make -s -C "$top/tools/pumactl"
 make -s -C "$top/tests/selftests/helpers" O="$helpers"
+helper_adds=()
+for h in "$top"/tests/selftests/helpers/*.c; do
+	h=$(basename "$h" .c)
+	helper_adds+=(--add "$helpers/$h:/usr/bin/$h")
+done
 ko=$(bash "$top/scripts/build-module.sh" "$line" | tail -1)
 bash "$top/scripts/mkdisk.sh" "$out/demo.img" $((mem * pct / 100 + 256))
 
@@ -215,7 +220,7 @@ bash "$top/scripts/vm.sh" pair --kernel "$line" --name demo --timeout 1200 \
 	--disk-b "$out/demo.img,iops=$iops,bps=$bps" \
 	--add "$ko:/puma/puma.ko" \
 	--add "$top/tools/pumactl/pumactl:/usr/bin/pumactl" \
-	--add "$helpers/pumaio:/usr/bin/pumaio" \
+	"${helper_adds[@]}" \
 	--add "$top/tests/selftests:/tests/selftests" \
 	--job-a "$jobs/lender.sh" --job-b "$jobs/borrower.sh" 2>&1 |
 	tee "$log" | sed -un -e 's/^\[[ab]\] \(demo: .*\)/\1/p' \

@@ -29,6 +29,12 @@ helpers=$top/build/helpers
 
 make -s -C "$top/tools/pumactl" >&2 || exit 1
 make -s -C "$top/tests/selftests/helpers" O="$helpers" >&2 || exit 1
+# Every helper goes in every guest's /usr/bin.
+helper_adds=()
+for h in "$top"/tests/selftests/helpers/*.c; do
+	h=$(basename "$h" .c)
+	helper_adds+=(--add "$helpers/$h:/usr/bin/$h")
+done
 tests=""
 pairs=()
 run_single=1
@@ -110,8 +116,7 @@ for line in $kernels; do
 			--disk "$out/scratch.img" \
 			--add "$ko:/puma/puma.ko" \
 			--add "$top/tools/pumactl/pumactl:/usr/bin/pumactl" \
-			--add "$helpers/pumaio:/usr/bin/pumaio" \
-			--add "$helpers/pumarace:/usr/bin/pumarace" \
+			"${helper_adds[@]}" \
 			--add "$top/tests/selftests:/tests/selftests" \
 			-- "sh /tests/selftests/run.sh$tests" >"$tap" 2>"$out/vm.err"
 		st=$?
@@ -163,8 +168,7 @@ for line in $kernels; do
 			--timeout "$P_TIMEOUT" "${disks[@]}" \
 			--add "$ko:/puma/puma.ko" \
 			--add "$top/tools/pumactl/pumactl:/usr/bin/pumactl" \
-			--add "$helpers/pumaio:/usr/bin/pumaio" \
-			--add "$helpers/pumarace:/usr/bin/pumarace" \
+			"${helper_adds[@]}" \
 			--add "$top/tests/selftests:/tests/selftests" \
 			--job-a "$dir/a.sh" --job-b "$dir/b.sh" >"$ptap" 2>&1
 		st=$?

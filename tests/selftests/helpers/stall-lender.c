@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * stall-lender: a fake PUMA lender whose get channel stalls, for the
+ * selftests (tests/selftests/74-stalled-lender.sh).  Built statically on
+ * the host (tests/selftests/helpers/Makefile), put in the guest as
+ * /usr/bin/stall-lender.
+ *
+ *   stall-lender ADDR PORT [BYTES_PER_S]
+ *
+ * BYTES_PER_S 0 makes it a silent lender instead: it reads its get channel
+ * as fast as it comes and still never answers a GET.
+ *
+ * It listens on ADDR:PORT with a tiny receive buffer (SO_RCVBUF set before
+ * listen(), so that every accepted connection starts with a tiny window)
+ * and completes the handshake on each connection exactly as a real lender
+ * does (Documentation/puma/protocol.rst, puma/proto.h): it reads the
+ * borrower's HELLO and answers a HELLO_ACK that accepts it, version 1, the
+ * same channel, page size and session, the batch limit and features the
+ * borrower offered.  Then:
+ *
+ * - put channel: its receive buffer is made large again and everything
+ *   received (PUTs, INVALIDATE_*, BYE) is read and discarded, so that the
+ *   borrower records the pages it sent as held here;
+ * - get channel: it reads BYTES_PER_S bytes (default 16) once a second and
+ *   never answers a GET.  Pings travel on this channel too, behind the
+ *   GETs it does not read: it answers them without reading them, one PONG
+ *   every 500 ms echoing the first ping's id (1) and a timestamp of the
+ *   guest's CLOCK_MONOTONIC (the clock the module's ktime_get_ns() reads;
+ *   the fake runs in the borrower's guest).  A borrower believes a PONG
+ *   whose id it has sent and whose timestamp is not in its future, so the
+ *   lender stays connected as far as pings go.
+ *
+ * It runs until killed.  Diagnostics go to stderr.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <assert.h>
+#include <endian.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef unsigned char u8;
+typedef unsigned short u16;
+typedef unsigned int u32;
+typedef unsigned long long u64;
+
+#define PUMA_MAGIC		0x414d5550u
+#define MSG_HELLO		1
+#define MSG_HELLO_ACK		2
+#define MSG_PONG		10
+#define ROLE_BORROWER		1
+#define ROLE_LENDER		2
+#define CHAN_PUT		1
+#define CHAN_GET		2
+#define MAX_BATCH		32
+#define FEAT_EXCLUSIVE		1ull
+
+struct wire_hdr {
+	u16 type;
+	u16 flags;
+	u32 len;
+	u64 id;
+};
+
+struct wire_hello {
+	u32 magic;
+	u16 version;
+	u8 role;
+	u8 channel;
+	u32 page_size;
+	u16 max_batch;
+	u16 status;
+	u64 node_id;
+	u64 session;
+	u64 features;
+};
+
+/* Naturally aligned: the wire layout without packing. */
+static_assert(sizeof(struct wire_hdr) == 16, "wire header");
+static_assert(sizeof(struct wire_hello) == 40, "wire hello");
+
+static unsigned int get_bytes_per_s = 16;
+static u64 node_id;
+
+static int read_all(int fd, void *buf, size_t len)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = read(fd, (char *)buf + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		done += n;
+	}
+	return 0;
+}
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = send(fd, (const char *)buf + done, len - done, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		done += n;
+	}
+	return 0;
+}
+
+static u64 mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* Read the HELLO, answer it; returns the channel or -1. */
+static int handshake(int fd)
+{
+	struct {
+		struct wire_hdr h;
+		struct wire_hello w;
+	} in, out;
+
+	if (read_all(fd, &in, sizeof(in)))
+		return -1;
+	if (le16toh(in.h.type) != MSG_HELLO ||
+	    le32toh(in.h.len) != sizeof(in.w) ||
+	    le32toh(in.w.magic) != PUMA_MAGIC ||
+	    in.w.role != ROLE_BORROWER ||
+	    (in.w.channel != CHAN_PUT && in.w.channel != CHAN_GET)) {
+		fprintf(stderr, "stall-lender: not a borrower's HELLO\n");
+		return -1;
+	}
+	memset(&out, 0, sizeof(out));
+	out.h.type = htole16(MSG_HELLO_ACK);
+	out.h.len = htole32(sizeof(out.w));
+	out.w.magic = htole32(PUMA_MAGIC);
+	out.w.version = htole16(1);
+	out.w.role = ROLE_LENDER;
+	out.w.channel = in.w.channel;
+	out.w.page_size = in.w.page_size;
+	out.w.max_batch = le16toh(in.w.max_batch) < MAX_BATCH ?
+			  in.w.max_batch : htole16(MAX_BATCH);
+	out.w.node_id = htole64(node_id);
+	out.w.session = in.w.session;
+	out.w.features = htole64(le64toh(in.w.features) & FEAT_EXCLUSIVE);
+	if (write_all(fd, &out, sizeof(out)))
+		return -1;
+	return in.w.channel;
+}
+
+/* Pongs for the pings this end does not read in time. */
+static void *ponger(void *arg)
+{
+	int fd = (int)(intptr_t)arg;
+	struct {
+		struct wire_hdr h;
+		u64 ts;
+	} pong;
+
+	/* The borrower pings once both channels are up: let ping 1 go out. */
+	sleep(2);
+	for (;;) {
+		memset(&pong, 0, sizeof(pong));
+		pong.h.type = htole16(MSG_PONG);
+		pong.h.len = htole32(sizeof(pong.ts));
+		pong.h.id = htole64(1);
+		pong.ts = htole64(mono_ns() - 1000);
+		if (write_all(fd, &pong, sizeof(pong)))
+			return NULL;
+		usleep(500000);
+	}
+}
+
+static void *serve(void *arg)
+{
+	int fd = (int)(intptr_t)arg, chan, big = 4 << 20;
+	static char buf[1 << 16];
+	char *small;
+	pthread_t t;
+
+	chan = handshake(fd);
+	if (chan < 0)
+		goto out;
+	fprintf(stderr, "stall-lender: %s channel paired\n",
+		chan == CHAN_PUT ? "put" : "get");
+	if (chan == CHAN_PUT) {
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
+		/* buf is shared by all channels: its content is never used. */
+		while (read(fd, buf, sizeof(buf)) > 0)
+			;
+		goto out;
+	}
+	if (pthread_create(&t, NULL, ponger, (void *)(intptr_t)fd))
+		goto out;
+	pthread_detach(t);
+	small = malloc(get_bytes_per_s + 1);
+	if (!small)
+		goto out;
+	for (;;) {
+		if (get_bytes_per_s) {
+			sleep(1);
+			if (read(fd, small, get_bytes_per_s) <= 0)
+				break;
+		} else if (read(fd, buf, sizeof(buf)) <= 0) {
+			break;
+		}
+	}
+	free(small);
+out:
+	fprintf(stderr, "stall-lender: connection ended\n");
+	shutdown(fd, SHUT_RDWR);
+	/* The ponger may still write to it: leave the descriptor open. */
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	int fd, c, one = 1, tiny = 1024;
+	pthread_t t;
+
+	if (argc < 3 || argc > 4) {
+		fprintf(stderr, "usage: stall-lender ADDR PORT [BYTES_PER_S]\n");
+		return 2;
+	}
+	if (inet_pton(AF_INET, argv[1], &a.sin_addr) != 1)
+		return 2;
+	a.sin_port = htons(atoi(argv[2]));
+	if (argc == 4)
+		get_bytes_per_s = atoi(argv[3]) > 0 ? atoi(argv[3]) : 0;
+	node_id = mono_ns() | 1;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &tiny, sizeof(tiny)) ||
+	    bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 8)) {
+		perror("stall-lender: listen");
+		return 1;
+	}
+	fprintf(stderr, "stall-lender: listening on %s:%s\n", argv[1], argv[2]);
+	for (;;) {
+		c = accept(fd, NULL, NULL);
+		if (c < 0) {
+			if (errno == EINTR)
+				continue;
+			perror("stall-lender: accept");
+			return 1;
+		}
+		if (pthread_create(&t, NULL, serve, (void *)(intptr_t)c)) {
+			close(c);
+			continue;
+		}
+		pthread_detach(t);
+	}
+}
