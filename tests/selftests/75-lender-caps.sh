@@ -69,7 +69,7 @@ diag "before the flood: lender_pages_held=$(stat_get lender_pages_held)" \
 	"inode_cache=$inodes0 conns=$(lender_conns) sessions=$(lender_sessions)"
 
 true >/tmp/flood.log
-puma-flood 127.0.0.1:$PORT -s 12 -p 1024 -i 6000 -n 24 -H 25 \
+puma-flood 127.0.0.1:$PORT -s 12 -p 1024 -i 6000 -n 24 -H 120 \
 	>/tmp/flood.log 2>&1 &
 flood=$!
 i=0
@@ -112,24 +112,25 @@ check_ge "pages beyond max-memory refused (lender_refused_memory)" \
 
 # Silence: the flooder's sessions go after the idle timeout; the real
 # borrower pings on its get channel and stays, idle puts channel and all.
-i=0
-while [ "$(lender_sessions)" -gt 1 ] && [ $i -lt $(( (IDLE + 8) * 5 )) ]; do
-	sleep 0.2
-	i=$((i + 1))
+# (Timed by the clock: each pumactl takes a while in a TCG guest.)
+t0=$(date +%s)
+while [ "$(lender_sessions)" -gt 1 ] && [ $(($(date +%s) - t0)) -lt $((IDLE + 10)) ]; do
+	sleep 0.5
 done
 sessions=$(lender_sessions)
-diag "$((i / 5)) s after the flood: sessions=$sessions conns=$(lender_conns)" \
-	"lender_pages_held=$(stat_get lender_pages_held)"
+diag "$(($(date +%s) - t0)) s after the flood: sessions=$sessions" \
+	"conns=$(lender_conns) lender_pages_held=$(stat_get lender_pages_held)"
 check_eq "silent sessions closed after ${IDLE} s idle, the real one kept" \
 	"$sessions" 1
 check_ge "idle closes counted (lender_idle_closed)" \
 	"$(stats_delta lender_idle_closed)" 1
 check "the real borrower is still paired" \
 	puma_wait_peer lender "127.0.0.1:$PORT" connected 2
+check_ge "the flooder saw its sessions closed by the lender" \
+	"$(grep -c '^closed session' /tmp/flood.log)" 1
+grep '^closed session' /tmp/flood.log | tail -1 | sed 's/^/# flood: last /'
+kill $flood 2>/dev/null
 wait $flood
-sed -n 's/^closed_by_lender/# flood: &/p' /tmp/flood.log
-check "the flooder saw its sessions closed by the lender" \
-	grep -qE '^closed_by_lender sessions [1-9]' /tmp/flood.log
 
 # The real borrower still works: its pages travel and come back right.
 evict $F

@@ -11,15 +11,17 @@
  * 1. opens SESSIONS sessions, each a put and a get connection with its
  *    own node id and session id, and counts the HELLO_ACKs: accepted,
  *    busy (status 4), other refusals, and connections closed without one;
- * 2. on each accepted session, PUTs PAGES random pages, spread over 32
- *    inodes of its own;
- * 3. on the first accepted session, PUTs one page to each of INODES
+ * 2. on the first accepted session, PUTs one page to each of INODES
  *    distinct inodes and invalidates it at once, so that the lender is
- *    left with many empty files;
+ *    left with many empty files (first, while pages have room);
+ * 3. on each accepted session, PUTs PAGES random pages, spread over 32
+ *    inodes of its own;
  * 4. opens PENDING connections that never say HELLO;
  * 5. prints "flooded" and stays silent on every connection for HOLD_S
- *    seconds, noting when the lender closes each, then prints how many
- *    sessions and pending connections the lender closed and exits.
+ *    seconds, printing "closed session N at T" when the lender has closed
+ *    both connections of session N, T seconds after "flooded"; then
+ *    prints how many sessions and pending connections the lender closed
+ *    and exits.
  *
  * Every line it prints is "key value ..." for the test to parse.
  */
@@ -298,6 +300,21 @@ int main(int argc, char **argv)
 	printf("hello accepted %d busy %d refused %d cut %d dial_failed %d\n",
 	       accepted, busy, refused, cut, dial_failed);
 
+	if (first >= 0) {
+		int p, n;
+
+		for (p = 0; p < ninodes; p += n) {
+			n = ninodes - p < BATCH ? ninodes - p : BATCH;
+			for (c = 0; c < n; c++) {
+				ino[c] = 100000 + p + c;
+				index[c] = 0;
+			}
+			if (put_batch(sess[first].fd[0], n, ino, index, 1)) {
+				printf("inode flood cut after %d inodes\n", p);
+				break;
+			}
+		}
+	}
 	for (s = 0; s < nsess; s++) {
 		int p, n, fails = 0;
 
@@ -317,21 +334,6 @@ int main(int argc, char **argv)
 		if (fails)
 			printf("session %d put failed\n", s);
 	}
-	if (first >= 0) {
-		int p, n;
-
-		for (p = 0; p < ninodes; p += n) {
-			n = ninodes - p < BATCH ? ninodes - p : BATCH;
-			for (c = 0; c < n; c++) {
-				ino[c] = 100000 + p + c;
-				index[c] = 0;
-			}
-			if (put_batch(sess[first].fd[0], n, ino, index, 1)) {
-				printf("inode flood cut after %d inodes\n", p);
-				break;
-			}
-		}
-	}
 	for (c = 0; c < npend; c++)
 		pending[c] = dial();
 	printf("flooded sessions %d pages %d inodes %d pending %d\n",
@@ -347,6 +349,9 @@ int main(int argc, char **argv)
 				sess[s].closed_at = now() - t0;
 				last_close = sess[s].closed_at;
 				sess_closed++;
+				printf("closed session %d at %.1f\n", s,
+				       last_close);
+				fflush(stdout);
 			}
 		}
 		for (c = 0; c < npend; c++) {
