@@ -32,13 +32,17 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+typedef unsigned char u8;
+typedef unsigned short u16;
+typedef unsigned int u32;
+typedef unsigned long long u64;
 
 #define MAGIC		0x414d5550u
 #define MSG_HELLO	1
@@ -66,9 +70,9 @@ struct session {
 static struct sockaddr_in addr;
 static struct session sess[MAX_SESSIONS];
 static int pending[MAX_PENDING];
-static uint64_t rng = 0x9e3779b97f4a7c15ull;
+static u64 rng = 0x9e3779b97f4a7c15ull;
 
-static uint64_t rnd(void)
+static u64 rnd(void)
 {
 	rng ^= rng << 13;
 	rng ^= rng >> 7;
@@ -84,32 +88,32 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void put16(uint8_t *p, uint16_t v)
+static void put16(u8 *p, u16 v)
 {
 	p[0] = v;
 	p[1] = v >> 8;
 }
 
-static void put32(uint8_t *p, uint32_t v)
+static void put32(u8 *p, u32 v)
 {
 	put16(p, v);
 	put16(p + 2, v >> 16);
 }
 
-static void put64(uint8_t *p, uint64_t v)
+static void put64(u8 *p, u64 v)
 {
 	put32(p, v);
 	put32(p + 4, v >> 32);
 }
 
-static uint16_t get16(const uint8_t *p)
+static u16 get16(const u8 *p)
 {
 	return p[0] | p[1] << 8;
 }
 
 static int write_all(int fd, const void *buf, size_t len)
 {
-	const uint8_t *p = buf;
+	const u8 *p = buf;
 
 	while (len) {
 		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
@@ -126,7 +130,7 @@ static int write_all(int fd, const void *buf, size_t len)
 
 static int read_all(int fd, void *buf, size_t len)
 {
-	uint8_t *p = buf;
+	u8 *p = buf;
 
 	while (len) {
 		ssize_t n = recv(fd, p, len, 0);
@@ -159,7 +163,7 @@ static int dial(void)
 	return fd;
 }
 
-static void hdr(uint8_t *p, uint16_t type, uint32_t len)
+static void hdr(u8 *p, u16 type, u32 len)
 {
 	memset(p, 0, HDR_LEN);
 	put16(p, type);
@@ -167,9 +171,9 @@ static void hdr(uint8_t *p, uint16_t type, uint32_t len)
 }
 
 /* HELLO, then the HELLO_ACK's status; -1 when closed without one. */
-static int hello(int fd, int chan, uint64_t node, uint64_t session)
+static int hello(int fd, int chan, u64 node, u64 session)
 {
-	uint8_t m[HDR_LEN + HELLO_LEN], *h = m + HDR_LEN;
+	u8 m[HDR_LEN + HELLO_LEN], *h = m + HDR_LEN;
 
 	hdr(m, MSG_HELLO, HELLO_LEN);
 	memset(h, 0, HELLO_LEN);
@@ -188,7 +192,7 @@ static int hello(int fd, int chan, uint64_t node, uint64_t session)
 	return get16(h + 14);
 }
 
-static void key(uint8_t *p, uint32_t pool, uint64_t ino, uint64_t index)
+static void key(u8 *p, u32 pool, u64 ino, u64 index)
 {
 	put32(p, pool);
 	put32(p + 4, 1);
@@ -196,14 +200,14 @@ static void key(uint8_t *p, uint32_t pool, uint64_t ino, uint64_t index)
 	put64(p + 16, index);
 }
 
-static uint8_t msg[HDR_LEN + 8 + BATCH * (KEY_LEN + PAGE)];
+static u8 msg[HDR_LEN + 8 + BATCH * (KEY_LEN + PAGE)];
 
 /* One PUT of @n pages: key i is (@ino[i], @index[i]); random content. */
-static int put_batch(int fd, unsigned int n, const uint64_t *ino,
-		     const uint64_t *index, int invalidate)
+static int put_batch(int fd, unsigned int n, const u64 *ino,
+		     const u64 *index, int invalidate)
 {
 	size_t len = 8 + n * KEY_LEN + (size_t)n * PAGE;
-	uint8_t *b = msg + HDR_LEN, *pages = b + 8 + n * KEY_LEN;
+	u8 *b = msg + HDR_LEN, *pages = b + 8 + n * KEY_LEN;
 	unsigned int i, j;
 
 	hdr(msg, MSG_PUT, len);
@@ -240,34 +244,48 @@ int main(int argc, char **argv)
 	int nsess = 12, npages = 1024, ninodes = 6000, npend = 24, hold = 20;
 	int accepted = 0, busy = 0, refused = 0, cut = 0, dial_failed = 0;
 	int sess_closed = 0, pend_closed = 0, first = -1, opt, s, c;
-	uint64_t ino[BATCH], index[BATCH];
+	u64 ino[BATCH], index[BATCH];
 	double t0, last_close = 0;
 	char *colon;
 
 	while ((opt = getopt(argc, argv, "s:p:i:n:H:")) != -1) {
 		switch (opt) {
-		case 's': nsess = atoi(optarg); break;
-		case 'p': npages = atoi(optarg); break;
-		case 'i': ninodes = atoi(optarg); break;
-		case 'n': npend = atoi(optarg); break;
-		case 'H': hold = atoi(optarg); break;
-		default: goto usage;
+		case 's':
+			nsess = atoi(optarg);
+			break;
+		case 'p':
+			npages = atoi(optarg);
+			break;
+		case 'i':
+			ninodes = atoi(optarg);
+			break;
+		case 'n':
+			npend = atoi(optarg);
+			break;
+		case 'H':
+			hold = atoi(optarg);
+			break;
+		default:
+			goto usage;
 		}
 	}
-	if (optind != argc - 1 || !(colon = strchr(argv[optind], ':')) ||
-	    nsess > MAX_SESSIONS || npend > MAX_PENDING)
+	if (optind != argc - 1 || nsess > MAX_SESSIONS || npend > MAX_PENDING)
+		goto usage;
+	colon = strchr(argv[optind], ':');
+	if (!colon)
 		goto usage;
 	*colon = 0;
 	addr.sin_family = AF_INET;
 	addr.sin_port = htons(atoi(colon + 1));
 	if (inet_pton(AF_INET, argv[optind], &addr.sin_addr) != 1)
 		goto usage;
-	rng ^= (uint64_t)getpid() << 32 ^ (uint64_t)time(NULL);
+	rng ^= (u64)getpid() << 32 ^ (u64)time(NULL);
 
 	for (s = 0; s < nsess; s++) {
-		uint64_t node = rnd() | 1, id = rnd() | 1;
+		u64 node = rnd() | 1, id = rnd() | 1;
 
-		sess[s].fd[0] = sess[s].fd[1] = -1;
+		sess[s].fd[0] = -1;
+		sess[s].fd[1] = -1;
 		sess[s].accepted = 1;
 		for (c = 0; c < 2; c++) {
 			int fd = dial(), st;
@@ -368,6 +386,7 @@ int main(int argc, char **argv)
 	return 0;
 
 usage:
-	fprintf(stderr, "usage: puma-flood ADDR:PORT [-s SESSIONS] [-p PAGES] [-i INODES] [-n PENDING] [-H HOLD_S]\n");
+	fprintf(stderr, "usage: puma-flood ADDR:PORT [-s SESSIONS] [-p PAGES]\n"
+		"\t[-i INODES] [-n PENDING] [-H HOLD_S]\n");
 	return 2;
 }
