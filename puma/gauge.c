@@ -42,6 +42,7 @@ const char * const puma_gauge_names[PUMA_GAUGE_NR] = {
 	[PUMA_GAUGE_GET_RTT_FIRST + 12]		= "get_rtt_le_262144us",
 	[PUMA_GAUGE_GET_RTT_LAST]		= "get_rtt_gt_262144us",
 	[PUMA_GAUGE_LENDER_PAGES_HELD]		= "lender_pages_held",
+	[PUMA_GAUGE_LENDER_FILES]		= "lender_files",
 };
 
 /**
@@ -119,6 +120,8 @@ u64 puma_gauge_read(enum puma_gauge gauge)
 		return puma_rtt_bucket(gauge - PUMA_GAUGE_GET_RTT_FIRST);
 	case PUMA_GAUGE_LENDER_PAGES_HELD:
 		return puma_store_held_pages();
+	case PUMA_GAUGE_LENDER_FILES:
+		return puma_store_files();
 	case PUMA_GAUGE_NR:
 		break;
 	}

@@ -30,6 +30,7 @@ enum puma_gauge {
 	PUMA_GAUGE_GET_RTT_LAST = PUMA_GAUGE_GET_RTT_FIRST +
 				  PUMA_RTT_BUCKETS - 1,
 	PUMA_GAUGE_LENDER_PAGES_HELD,	/* lender: pages held for borrowers */
+	PUMA_GAUGE_LENDER_FILES,	/* lender: files (inodes) they use */
 	PUMA_GAUGE_NR,
 };
 

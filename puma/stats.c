@@ -48,6 +48,11 @@ const char * const puma_stat_names[PUMA_STAT_NR] = {
 	[PUMA_STAT_LENDER_PAGES_DROPPED] = "lender_pages_dropped",
 	[PUMA_STAT_LENDER_REFUSED_QUOTA] = "lender_refused_quota",
 	[PUMA_STAT_LENDER_REFUSED_NOMEM] = "lender_refused_nomem",
+	[PUMA_STAT_LENDER_REFUSED_MEMORY] = "lender_refused_memory",
+	[PUMA_STAT_LENDER_REFUSED_FILES] = "lender_refused_files",
+	[PUMA_STAT_LENDER_SESSIONS_REFUSED] = "lender_sessions_refused",
+	[PUMA_STAT_LENDER_CONNS_REFUSED] = "lender_conns_refused",
+	[PUMA_STAT_LENDER_IDLE_CLOSED]	= "lender_idle_closed",
 	[PUMA_STAT_LENDER_GET_HITS]	= "lender_get_hits",
 	[PUMA_STAT_LENDER_GET_MISSES]	= "lender_get_misses",
 };
