@@ -11,6 +11,8 @@
  * 1. opens SESSIONS sessions, each a put and a get connection with its
  *    own node id and session id, and counts the HELLO_ACKs: accepted,
  *    busy (status 4), other refusals, and connections closed without one;
+ *    Then a third connection of the first accepted session says HELLO
+ *    ("third connection status S": 0 accepted, 4 busy, -1 none);
  * 2. on the first accepted session, PUTs one page to each of INODES
  *    distinct inodes and invalidates it at once, so that the lender is
  *    left with many empty files (first, while pages have room);
@@ -62,6 +64,8 @@ typedef unsigned long long u64;
 #define MAX_PENDING	256
 
 struct session {
+	u64 node;
+	u64 id;
 	int fd[2];		/* put, get; -1 once closed */
 	int accepted;
 	double closed_at;	/* seconds after "flooded", 0 while open */
@@ -284,6 +288,9 @@ int main(int argc, char **argv)
 	for (s = 0; s < nsess; s++) {
 		u64 node = rnd() | 1, id = rnd() | 1;
 
+		sess[s].node = node;
+		sess[s].id = id;
+
 		sess[s].fd[0] = -1;
 		sess[s].fd[1] = -1;
 		sess[s].accepted = 1;
@@ -317,6 +324,16 @@ int main(int argc, char **argv)
 	}
 	printf("hello accepted %d busy %d refused %d cut %d dial_failed %d\n",
 	       accepted, busy, refused, cut, dial_failed);
+	if (first >= 0) {
+		/* A third connection of one session, on the put channel. */
+		int fd = dial();
+
+		printf("third connection status %d\n",
+		       fd < 0 ? -1 : hello(fd, CHAN_PUT, sess[first].node,
+					   sess[first].id));
+		if (fd >= 0)
+			close(fd);
+	}
 
 	if (first >= 0) {
 		int p, n;
