@@ -46,6 +46,7 @@ const char * const puma_gauge_names[PUMA_GAUGE_NR] = {
 	[PUMA_GAUGE_GET_RTT_LAST]		= "get_rtt_gt_262144us",
 	[PUMA_GAUGE_LENDER_PAGES_HELD]		= "lender_pages_held",
 	[PUMA_GAUGE_GET_WAIT_MAX_US]		= "get_wait_max_us",
+	[PUMA_GAUGE_LENDER_FILES]		= "lender_files",
 };
 
 /**
@@ -127,6 +128,8 @@ u64 puma_gauge_read(enum puma_gauge gauge)
 		return puma_store_held_pages();
 	case PUMA_GAUGE_GET_WAIT_MAX_US:
 		return puma_fetch_wait_max_us();
+	case PUMA_GAUGE_LENDER_FILES:
+		return puma_store_files();
 	case PUMA_GAUGE_NR:
 		break;
 	}

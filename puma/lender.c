@@ -11,6 +11,16 @@
  * new pairing): the connections of its old session are shut down, and
  * their store's pages go with the last of them.
  *
+ * Caps (the lender's memory is bounded whatever its borrowers do): the
+ * store caps pages (max-memory, all sessions together and each on its
+ * own), files per session, sessions, and connections per session, and
+ * the handshake answers PUMA_HELLO_BUSY to a HELLO it refuses; the accept
+ * thread closes at once a connection beyond PUMA_LENDER_MAX_PENDING
+ * handshakes or beyond two connections per session plus those; and once
+ * a second it closes the connections of every session that received no
+ * message on any of them for the idle timeout.  A paired borrower pings
+ * on its get channel every second, so its idle put channel stays.
+ *
  * The put channel stores pages (PUT, answered by a PUT_ACK that says which
  * were kept; refusals are counted by the store) and drops them
  * (INVALIDATE_*), in order.  The get
@@ -39,6 +49,8 @@
 
 #include "conn.h"
 #include "peer.h"
+#include "pool.h"
+#include "stats.h"
 #include "store.h"
 
 /**
@@ -50,6 +62,9 @@
  * @session: the borrower's session id, once it said HELLO
  * @store: the session's store, once it said HELLO; put by @reap
  * @tx_buf: the get channel's GET_RESP buffer, PUMA_PROTO_MAX_MSG bytes
+ * @last_rx: jiffies of the last message received, written by the
+ *	receive thread, read by the idle scan without a lock
+ * @idle_closed: the idle scan shut it down, under puma_lender_mutex
  * @reap: unlinks and frees this once the connection ended
  */
 struct puma_borrower_conn {
@@ -60,6 +75,8 @@ struct puma_borrower_conn {
 	u64 session;
 	struct puma_store *store;
 	void *tx_buf;
+	unsigned long last_rx;
+	bool idle_closed;
 	struct work_struct reap;
 };
 
@@ -68,8 +85,10 @@ struct puma_borrower_conn {
  * @listen: the listening socket
  * @accept_thread: takes new connections
  * @addr: where it listens
- * @max_memory: bytes it lends at most, 0 for no limit of its own
+ * @max_memory: bytes it lends at most, all borrowers together
  * @borrowers: struct puma_borrower_conn, one per connection
+ * @nr_conns: connections in @borrowers
+ * @next_scan: jiffies of the next idle scan, accept thread only
  * @reap_wq: where ended connections are freed
  */
 struct puma_lender {
@@ -78,11 +97,14 @@ struct puma_lender {
 	struct sockaddr_in addr;
 	u64 max_memory;
 	struct list_head borrowers;
+	unsigned int nr_conns;
+	unsigned long next_scan;
 	struct workqueue_struct *reap_wq;
 };
 
 static DEFINE_MUTEX(puma_lender_mutex);
 static struct puma_lender *puma_lender;
+static unsigned int puma_lender_idle_s = PUMA_LENDER_IDLE_S_DEFAULT;
 
 static const struct puma_hello puma_lender_hello = {
 	.version = PUMA_PROTO_VERSION,
@@ -263,6 +285,8 @@ static int puma_lender_handle(struct puma_conn *conn,
 {
 	struct puma_borrower_conn *bc = conn->owner;
 
+	/* Any message keeps the session from idling. */
+	WRITE_ONCE(bc->last_rx, jiffies);
 	switch (msg->type) {
 	case PUMA_MSG_HELLO:
 		return puma_lender_handshake(conn, msg);
@@ -299,6 +323,7 @@ static void puma_lender_reap(struct work_struct *work)
 
 	mutex_lock(&puma_lender_mutex);
 	list_del(&bc->node);
+	bc->lender->nr_conns--;
 	mutex_unlock(&puma_lender_mutex);
 	puma_conn_destroy(bc->conn);
 	/* The session's last connection takes its pages with it. */
@@ -315,6 +340,27 @@ static void puma_lender_closed(struct puma_conn *conn)
 	queue_work(bc->lender->reap_wq, &bc->reap);
 }
 
+/*
+ * Whether one more connection fits: fewer than PUMA_LENDER_MAX_PENDING
+ * without a session yet, and fewer than two per session plus those in
+ * all.  Called with puma_lender_mutex held.
+ */
+static bool puma_lender_conn_fits(struct puma_lender *lender)
+{
+	unsigned int max = 2 * puma_store_max_stores_get() +
+			   PUMA_LENDER_MAX_PENDING;
+	struct puma_borrower_conn *bc;
+	unsigned int pending = 0;
+
+	if (lender->nr_conns >= max)
+		return false;
+	list_for_each_entry(bc, &lender->borrowers, node) {
+		if (!bc->store && !READ_ONCE(bc->conn->error))
+			pending++;
+	}
+	return pending < PUMA_LENDER_MAX_PENDING;
+}
+
 /* Called with puma_lender_mutex held. */
 static void puma_lender_add_conn(struct puma_lender *lender,
 				 struct socket *sock)
@@ -322,6 +368,13 @@ static void puma_lender_add_conn(struct puma_lender *lender,
 	struct puma_borrower_conn *bc;
 	struct puma_conn *conn;
 
+	if (!puma_lender_conn_fits(lender)) {
+		puma_stats_inc(&puma_global_stats,
+			       PUMA_STAT_LENDER_CONNS_REFUSED);
+		pr_warn_ratelimited("too many connections: refusing one\n");
+		sock_release(sock);
+		return;
+	}
 	conn = puma_conn_from_socket(sock);
 	if (!conn)
 		return;
@@ -332,6 +385,7 @@ static void puma_lender_add_conn(struct puma_lender *lender,
 	}
 	bc->conn = conn;
 	bc->lender = lender;
+	bc->last_rx = jiffies;
 	INIT_WORK(&bc->reap, puma_lender_reap);
 	conn->owner = bc;
 	conn->handle = puma_lender_handle;
@@ -345,6 +399,41 @@ static void puma_lender_add_conn(struct puma_lender *lender,
 		return;
 	}
 	list_add_tail(&bc->node, &lender->borrowers);
+	lender->nr_conns++;
+}
+
+/*
+ * Shut down the connections of every session none of whose connections
+ * received a message for the idle timeout.  Connections without a
+ * session have the handshake's receive timeout instead.  Called with
+ * puma_lender_mutex held.
+ */
+static void puma_lender_close_idle(struct puma_lender *lender)
+{
+	unsigned long idle = READ_ONCE(puma_lender_idle_s) * HZ;
+	struct puma_borrower_conn *bc, *p;
+	unsigned long last;
+
+	list_for_each_entry(bc, &lender->borrowers, node) {
+		if (!bc->store || bc->idle_closed)
+			continue;
+		last = READ_ONCE(bc->last_rx);
+		list_for_each_entry(p, &lender->borrowers, node) {
+			if (p->store == bc->store &&
+			    time_after(READ_ONCE(p->last_rx), last))
+				last = READ_ONCE(p->last_rx);
+		}
+		if (time_before(jiffies, last + idle))
+			continue;
+		bc->idle_closed = true;
+		puma_stats_inc(&puma_global_stats,
+			       PUMA_STAT_LENDER_IDLE_CLOSED);
+		pr_info_ratelimited("%pI4:%u idle for %u s: disconnecting\n",
+				    &bc->conn->peer.sin_addr,
+				    ntohs(bc->conn->peer.sin_port),
+				    READ_ONCE(puma_lender_idle_s));
+		puma_conn_shutdown(bc->conn);
+	}
 }
 
 static int puma_lender_accept_thread(void *data)
@@ -354,6 +443,12 @@ static int puma_lender_accept_thread(void *data)
 	int ret;
 
 	while (!kthread_should_stop()) {
+		if (time_after_eq(jiffies, lender->next_scan)) {
+			lender->next_scan = jiffies + HZ;
+			mutex_lock(&puma_lender_mutex);
+			puma_lender_close_idle(lender);
+			mutex_unlock(&puma_lender_mutex);
+		}
 		ret = kernel_accept(lender->listen, &sock, O_NONBLOCK);
 		if (ret == -EAGAIN) {
 			schedule_timeout_interruptible(HZ / 20);
@@ -396,7 +491,8 @@ static int puma_lender_listen(struct puma_lender *lender)
 /**
  * puma_lender_start() - start lending on @addr
  * @addr: IPv4 address and port to listen on
- * @max_memory: bytes to lend at most, 0 for no limit of its own
+ * @max_memory: bytes to lend at most, all borrowers together; 0 for the
+ *	default, a quarter of the node's memory
  * @extack: for error messages
  *
  * Context: process, may sleep.
@@ -415,11 +511,14 @@ int puma_lender_start(const struct sockaddr_in *addr, u64 max_memory,
 		NL_SET_ERR_MSG(extack, "max-memory out of range");
 		return -ERANGE;
 	}
+	if (!max_memory)
+		max_memory = ((u64)totalram_pages() / 4) << PAGE_SHIFT;
 	lender = kzalloc(sizeof(*lender), GFP_KERNEL);
 	if (!lender)
 		return -ENOMEM;
 	lender->addr = *addr;
 	lender->max_memory = max_memory;
+	lender->next_scan = jiffies;
 	INIT_LIST_HEAD(&lender->borrowers);
 	lender->reap_wq = alloc_workqueue("puma-lender", WQ_UNBOUND, 0);
 	if (!lender->reap_wq) {
@@ -446,6 +545,7 @@ int puma_lender_start(const struct sockaddr_in *addr, u64 max_memory,
 	}
 	get_task_struct(t);
 	lender->accept_thread = t;
+	puma_store_set_max_pages(max_memory >> PAGE_SHIFT);
 	puma_lender = lender;
 	mutex_unlock(&puma_lender_mutex);
 	pr_info("lending on %pI4:%u\n", &addr->sin_addr, ntohs(addr->sin_port));
@@ -578,6 +678,8 @@ static void puma_lender_info(struct puma_lender *lender,
 		info->has_store = true;
 		puma_store_info(bc->store, &info->store);
 		info->puts_refused = info->store.refused_quota +
+				     info->store.refused_memory +
+				     info->store.refused_files +
 				     info->store.refused_nomem;
 	}
 	info->state = alive ? PUMA_PEER_CONNECTED : PUMA_PEER_DISCONNECTED;
@@ -618,6 +720,27 @@ int puma_lender_walk(struct puma_peer_walk *walk)
 out:
 	mutex_unlock(&puma_lender_mutex);
 	return ret;
+}
+
+/**
+ * puma_lender_idle_timeout() - seconds a session may stay silent
+ *
+ * Return: the idle timeout.
+ */
+unsigned int puma_lender_idle_timeout(void)
+{
+	return READ_ONCE(puma_lender_idle_s);
+}
+
+/**
+ * puma_lender_set_idle_timeout() - close sessions silent this long
+ * @seconds: PUMA_LENDER_IDLE_S_MIN to PUMA_LENDER_IDLE_S_MAX
+ *
+ * Applies to every session from the next scan on (within a second).
+ */
+void puma_lender_set_idle_timeout(unsigned int seconds)
+{
+	WRITE_ONCE(puma_lender_idle_s, seconds);
 }
 
 /**

@@ -21,6 +21,18 @@ extern u64 puma_node_id;
 /* Milliseconds a send may block on a full socket, once paired. */
 #define PUMA_SEND_TIMEOUT_MS		2000
 
+/*
+ * A lender's caps.  Connections that have not finished their handshake:
+ * at most PUMA_LENDER_MAX_PENDING; all connections: at most two per
+ * session (lender_max_sessions) plus those.  A session none of whose
+ * connections received a message for lender_idle_timeout_s seconds is
+ * closed (a paired borrower pings every second).
+ */
+#define PUMA_LENDER_MAX_PENDING		16
+#define PUMA_LENDER_IDLE_S_DEFAULT	60
+#define PUMA_LENDER_IDLE_S_MIN		1
+#define PUMA_LENDER_IDLE_S_MAX		86400
+
 /**
  * struct puma_peer_info - one peer, as GET_PEERS reports it
  * @role: enum puma_peer_role
@@ -85,6 +97,8 @@ int puma_lender_start(const struct sockaddr_in *addr, u64 max_memory,
 		      struct netlink_ext_ack *extack);
 int puma_lender_stop(void);
 bool puma_lender_address(struct sockaddr_in *addr, u64 *max_memory);
+unsigned int puma_lender_idle_timeout(void);
+void puma_lender_set_idle_timeout(unsigned int seconds);
 int puma_lender_walk(struct puma_peer_walk *walk);
 void puma_lender_exit(void);
 

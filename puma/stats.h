@@ -57,6 +57,14 @@ enum puma_stat {
 	PUMA_STAT_LENDER_PAGES_DROPPED,	/* dropped on a borrower's request */
 	PUMA_STAT_LENDER_REFUSED_QUOTA,	/* pages refused: borrower's quota */
 	PUMA_STAT_LENDER_REFUSED_NOMEM,	/* pages refused: no memory */
+	/* pages refused: all borrowers together hold max-memory */
+	PUMA_STAT_LENDER_REFUSED_MEMORY,
+	PUMA_STAT_LENDER_REFUSED_FILES,	/* pages refused: store's file limit */
+	/* HELLOs refused (busy): lender_max_sessions sessions served */
+	PUMA_STAT_LENDER_SESSIONS_REFUSED,
+	/* connections refused: pending or total cap, 3rd of a session */
+	PUMA_STAT_LENDER_CONNS_REFUSED,
+	PUMA_STAT_LENDER_IDLE_CLOSED,	/* connections closed: session idle */
 	PUMA_STAT_LENDER_GET_HITS,	/* pages sent back */
 	PUMA_STAT_LENDER_GET_MISSES,	/* pages asked for and not held */
 	/* Appended: the names are ABI, each index keeps its name. */

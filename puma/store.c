@@ -29,11 +29,18 @@
  * replaced content).  Migration does not carry ->private without
  * PG_private: ->migrate_folio moves it.
  *
- * Quota: a store holds at most @quota pages (the lender's max-memory);
- * a new page beyond it is refused.  A re-put of a held page replaces the
- * content in place and is never refused, so no stale copy can outlive a
- * put the borrower made.  At most PUMA_STORE_MAX_FILES files per store;
- * at the limit, files whose pages were all reclaimed are reaped first.
+ * Caps: a store holds at most @quota pages, and all stores together at
+ * most puma_store_max_pages (both the lender's max-memory); a new page
+ * beyond either is refused.  A page is counted in both before it is added,
+ * so concurrent puts of several sessions never overshoot.  A re-put of a
+ * held page replaces the content in place and is never refused, so no
+ * stale copy can outlive a put the borrower made.  At most
+ * PUMA_STORE_MAX_FILES files per store: each is an inode that reclaim does
+ * not free, even empty.  At the limit, files whose pages are all gone
+ * (reclaimed, invalidated, got back) are reaped first; when none is, a
+ * new file is refused, and its page with it.  At most
+ * puma_store_max_stores stores (sessions), and PUMA_STORE_MAX_USERS
+ * connections per store: puma_store_get() refuses beyond either.
  *
  * Locking and context: puma_store_mutex guards the list of stores and
  * their @users.  A store's @lock guards its file index; it is held for
@@ -81,8 +88,13 @@
 
 /* "PUMS": the pseudo filesystem's magic, as statfs would report it. */
 #define PUMA_STORE_MAGIC	0x504d5553
-/* Files a store keeps at most; at the limit, empty ones are reaped. */
-#define PUMA_STORE_MAX_FILES	65536
+/*
+ * Files a store keeps at most; at the limit, empty ones are reaped.  Each
+ * costs an inode and its file, about 1 KiB, not counted in max-memory.
+ */
+#define PUMA_STORE_MAX_FILES	4096
+/* Connections a store serves: its session's put and get channels. */
+#define PUMA_STORE_MAX_USERS	2
 /* A reap that freed nothing is not tried again before this. */
 #define PUMA_STORE_REAP_DELAY	HZ
 /* Stored pages: movable page cache; fail fast rather than thrash. */
@@ -111,6 +123,8 @@
  * @reclaimed: ditto
  * @dropped: ditto
  * @refused_quota: ditto
+ * @refused_memory: ditto
+ * @refused_files: ditto
  * @refused_nomem: ditto
  * @get_hits: ditto
  * @get_misses: ditto
@@ -131,6 +145,8 @@ struct puma_store {
 	atomic64_t reclaimed;
 	atomic64_t dropped;
 	atomic64_t refused_quota;
+	atomic64_t refused_memory;
+	atomic64_t refused_files;
 	atomic64_t refused_nomem;
 	atomic64_t get_hits;
 	atomic64_t get_misses;
@@ -170,6 +186,14 @@ static DEFINE_MUTEX(puma_store_mutex);
 static LIST_HEAD(puma_stores);
 /* Pages held by all stores. */
 static atomic64_t puma_store_held_all = ATOMIC64_INIT(0);
+/* Files indexed by all stores. */
+static atomic_t puma_store_files_all = ATOMIC_INIT(0);
+/* Stores listed in puma_stores, under puma_store_mutex. */
+static unsigned int puma_store_nr;
+/* Most pages all stores hold together, 0 for no limit. */
+static u64 puma_store_max_pages;
+/* Most stores listed at once. */
+static unsigned int puma_store_max_stores = PUMA_STORE_MAX_STORES_DEFAULT;
 /* Stores not yet freed, whether listed or not: module exit waits for 0. */
 static atomic_t puma_store_live = ATOMIC_INIT(0);
 /* Test knob: stored pages still to corrupt. */
@@ -366,6 +390,7 @@ static void puma_store_unindex(struct puma_store *store,
 {
 	rb_erase(&file->node, &store->files);
 	store->nr_files--;
+	atomic_dec(&puma_store_files_all);
 	list_add_tail(&file->dispose, dispose);
 }
 
@@ -462,13 +487,14 @@ static void puma_store_index(struct puma_store *store,
 	rb_link_node(&file->node, parent, link);
 	rb_insert_color(&file->node, &store->files);
 	store->nr_files++;
+	atomic_inc(&puma_store_files_all);
 }
 
 /*
  * The inode of @key's file, with a reference the caller puts; when
  * @create, a missing file is made.
  * Return: the inode; ERR_PTR(-ENOENT) when missing and not @create;
- * ERR_PTR(-EDQUOT) at the file limit; ERR_PTR(-ENOMEM).
+ * ERR_PTR(-EMFILE) at the file limit; ERR_PTR(-ENOMEM).
  */
 static struct inode *puma_store_inode(struct puma_store *store,
 				      const struct puma_key *key, bool create)
@@ -487,7 +513,7 @@ static struct inode *puma_store_inode(struct puma_store *store,
 	inode = ERR_PTR(-ENOENT);
 	if (!create)
 		goto out;
-	inode = ERR_PTR(-EDQUOT);
+	inode = ERR_PTR(-EMFILE);
 	if (store->nr_files >= PUMA_STORE_MAX_FILES &&
 	    !puma_store_reap(store, &dispose))
 		goto out;
@@ -542,8 +568,51 @@ static void puma_store_count_dropped(struct puma_store *store)
 }
 
 /*
+ * Whether a new page would fit: under the store's quota and under the
+ * limit of all stores.  Return: 0, -EDQUOT or -ENOSPC.
+ */
+static int puma_store_room(struct puma_store *store)
+{
+	u64 max = READ_ONCE(puma_store_max_pages);
+
+	if (store->quota && (u64)atomic64_read(&store->held) >= store->quota)
+		return -EDQUOT;
+	if (max && (u64)atomic64_read(&puma_store_held_all) >= max)
+		return -ENOSPC;
+	return 0;
+}
+
+/*
+ * Count a new page in @store and in all stores before it is added, so
+ * that concurrent puts cannot overshoot either cap.  Return: 0, -EDQUOT
+ * or -ENOSPC (nothing counted then).
+ */
+static int puma_store_reserve(struct puma_store *store)
+{
+	u64 max = READ_ONCE(puma_store_max_pages);
+
+	if ((u64)atomic64_inc_return(&store->held) > store->quota &&
+	    store->quota) {
+		atomic64_dec(&store->held);
+		return -EDQUOT;
+	}
+	if ((u64)atomic64_inc_return(&puma_store_held_all) > max && max) {
+		atomic64_dec(&puma_store_held_all);
+		atomic64_dec(&store->held);
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+static void puma_store_unreserve(struct puma_store *store)
+{
+	atomic64_dec(&puma_store_held_all);
+	atomic64_dec(&store->held);
+}
+
+/*
  * Store @data at @index of @inode's mapping: in place over a held copy,
- * else in a new folio.  Return: 0, -EDQUOT or -ENOMEM.
+ * else in a new folio.  Return: 0, -EDQUOT, -ENOSPC or -ENOMEM.
  */
 static int puma_store_insert(struct puma_store *store, struct inode *inode,
 			     pgoff_t index, const void *data)
@@ -565,12 +634,14 @@ static int puma_store_insert(struct puma_store *store, struct inode *inode,
 			puma_store_count_dropped(store);
 			return 0;
 		}
-		if (store->quota &&
-		    (u64)atomic64_read(&store->held) >= store->quota)
-			return -EDQUOT;
+		ret = puma_store_reserve(store);
+		if (ret)
+			return ret;
 		folio = filemap_alloc_folio(PUMA_STORE_GFP, 0);
-		if (!folio)
+		if (!folio) {
+			puma_store_unreserve(store);
 			return -ENOMEM;
+		}
 		puma_store_fill(folio, data);
 		__folio_mark_uptodate(folio);
 		folio->private = file;
@@ -581,13 +652,12 @@ static int puma_store_insert(struct puma_store *store, struct inode *inode,
 		folio->private = NULL;
 		puma_store_file_put(file);	/* never the last: the inode's */
 		folio_put(folio);
+		puma_store_unreserve(store);
 		if (ret != -EEXIST)
 			return -ENOMEM;
 		/* Raced with another put of the same page: replace it. */
 	}
-	/* Locked: ->free_folio cannot run before these. */
-	atomic64_inc(&store->held);
-	atomic64_inc(&puma_store_held_all);
+	/* Counted by puma_store_reserve(), before ->free_folio could run. */
 	folio_unlock(folio);
 	folio_put(folio);
 	return 0;
@@ -600,12 +670,14 @@ static int puma_store_insert(struct puma_store *store, struct inode *inode,
  * @data: PAGE_SIZE bytes, at any alignment
  *
  * A page already held is overwritten in place (never refused).  A new
- * page is refused when the store holds its quota, or when memory or the
- * file limit runs out; either way no older copy of it is left.
+ * page is refused when the store holds its quota, when all stores hold
+ * the lender's max-memory, at the store's file limit, or without memory;
+ * either way no older copy of it is left.  A refused page makes no file.
  *
  * Context: process, may sleep.
- * Return: 0 when kept; -EDQUOT (quota or file limit), -ENOMEM, or -EINVAL
- * for an index beyond the page cache's; refusals are counted.
+ * Return: 0 when kept; -EDQUOT (the store's quota), -ENOSPC (all stores'
+ * limit), -EMFILE (file limit), -ENOMEM, or -EINVAL for an index beyond
+ * the page cache's; refusals are counted.
  */
 int puma_store_put_page(struct puma_store *store, const struct puma_key *key,
 			const void *data)
@@ -615,7 +687,12 @@ int puma_store_put_page(struct puma_store *store, const struct puma_key *key,
 
 	if (key->index > PUMA_KEY_INDEX_MAX)
 		goto refused;
-	inode = puma_store_inode(store, key, true);
+	/* A file is made only for a page that has room. */
+	inode = puma_store_inode(store, key, false);
+	if (IS_ERR(inode)) {
+		ret = puma_store_room(store);
+		inode = ret ? ERR_PTR(ret) : puma_store_inode(store, key, true);
+	}
 	if (IS_ERR(inode)) {
 		ret = PTR_ERR(inode);
 		goto refused;
@@ -633,6 +710,14 @@ refused:
 		atomic64_inc(&store->refused_quota);
 		puma_stats_inc(&puma_global_stats,
 			       PUMA_STAT_LENDER_REFUSED_QUOTA);
+	} else if (ret == -ENOSPC) {
+		atomic64_inc(&store->refused_memory);
+		puma_stats_inc(&puma_global_stats,
+			       PUMA_STAT_LENDER_REFUSED_MEMORY);
+	} else if (ret == -EMFILE) {
+		atomic64_inc(&store->refused_files);
+		puma_stats_inc(&puma_global_stats,
+			       PUMA_STAT_LENDER_REFUSED_FILES);
 	} else {
 		atomic64_inc(&store->refused_nomem);
 		puma_stats_inc(&puma_global_stats,
@@ -797,10 +882,13 @@ static void puma_store_release(struct puma_store *store)
  *	used when the store is made
  *
  * The connections of one session (same @node_id and @session) share one
- * store; each takes a reference.
+ * store; each takes a reference.  A session gets no more than
+ * PUMA_STORE_MAX_USERS connections (lender_conns_refused), and a new
+ * session no store once puma_store_max_stores are listed
+ * (lender_sessions_refused).
  *
  * Context: process, may sleep.
- * Return: the store, or NULL without memory.
+ * Return: the store, or NULL when refused or without memory.
  */
 struct puma_store *puma_store_get(u64 node_id, u64 session, u64 quota_pages)
 {
@@ -808,10 +896,22 @@ struct puma_store *puma_store_get(u64 node_id, u64 session, u64 quota_pages)
 
 	mutex_lock(&puma_store_mutex);
 	list_for_each_entry(store, &puma_stores, node) {
-		if (store->node_id == node_id && store->session == session) {
+		if (store->node_id != node_id || store->session != session)
+			continue;
+		if (store->users >= PUMA_STORE_MAX_USERS) {
+			puma_stats_inc(&puma_global_stats,
+				       PUMA_STAT_LENDER_CONNS_REFUSED);
+			store = NULL;
+		} else {
 			store->users++;
-			goto out;
 		}
+		goto out;
+	}
+	if (puma_store_nr >= READ_ONCE(puma_store_max_stores)) {
+		puma_stats_inc(&puma_global_stats,
+			       PUMA_STAT_LENDER_SESSIONS_REFUSED);
+		store = NULL;
+		goto out;
 	}
 	store = kzalloc(sizeof(*store), GFP_KERNEL);
 	if (!store)
@@ -826,6 +926,7 @@ struct puma_store *puma_store_get(u64 node_id, u64 session, u64 quota_pages)
 	store->quota = quota_pages;
 	atomic_inc(&puma_store_live);
 	list_add_tail(&store->node, &puma_stores);
+	puma_store_nr++;
 out:
 	mutex_unlock(&puma_store_mutex);
 	return store;
@@ -846,8 +947,10 @@ void puma_store_put(struct puma_store *store)
 
 	mutex_lock(&puma_store_mutex);
 	last = !--store->users;
-	if (last)
+	if (last) {
 		list_del(&store->node);
+		puma_store_nr--;
+	}
 	mutex_unlock(&puma_store_mutex);
 	if (last)
 		puma_store_release(store);
@@ -868,6 +971,8 @@ void puma_store_info(struct puma_store *store, struct puma_store_info *info)
 		.reclaimed = atomic64_read(&store->reclaimed),
 		.dropped = atomic64_read(&store->dropped),
 		.refused_quota = atomic64_read(&store->refused_quota),
+		.refused_memory = atomic64_read(&store->refused_memory),
+		.refused_files = atomic64_read(&store->refused_files),
 		.refused_nomem = atomic64_read(&store->refused_nomem),
 		.get_hits = atomic64_read(&store->get_hits),
 		.get_misses = atomic64_read(&store->get_misses),
@@ -883,6 +988,55 @@ void puma_store_info(struct puma_store *store, struct puma_store_info *info)
 u64 puma_store_held_pages(void)
 {
 	return atomic64_read(&puma_store_held_all);
+}
+
+/**
+ * puma_store_files() - files all stores index
+ *
+ * Context: any.
+ * Return: the number of files, each a private inode.
+ */
+u64 puma_store_files(void)
+{
+	return atomic_read(&puma_store_files_all);
+}
+
+/**
+ * puma_store_set_max_pages() - cap the pages all stores hold together
+ * @pages: the cap, 0 for none
+ *
+ * Pages held beyond a lowered cap stay until they go; new ones are
+ * refused until the stores are under it again.
+ *
+ * Context: any.
+ */
+void puma_store_set_max_pages(u64 pages)
+{
+	WRITE_ONCE(puma_store_max_pages, pages);
+}
+
+/**
+ * puma_store_set_max_stores() - cap the sessions served at once
+ * @stores: the cap, at least 1
+ *
+ * Sessions beyond a lowered cap keep their stores; new ones are refused
+ * until fewer are left.
+ *
+ * Context: any.
+ */
+void puma_store_set_max_stores(unsigned int stores)
+{
+	WRITE_ONCE(puma_store_max_stores, stores);
+}
+
+/**
+ * puma_store_max_stores_get() - the cap on sessions served at once
+ *
+ * Return: the cap.
+ */
+unsigned int puma_store_max_stores_get(void)
+{
+	return READ_ONCE(puma_store_max_stores);
 }
 
 /* ---- debugfs: test knobs ----------------------------------------------- */
@@ -961,8 +1115,10 @@ void puma_store_exit(void)
 		mutex_lock(&puma_store_mutex);
 		store = list_first_entry_or_null(&puma_stores,
 						 struct puma_store, node);
-		if (store)
+		if (store) {
 			list_del(&store->node);
+			puma_store_nr--;
+		}
 		mutex_unlock(&puma_store_mutex);
 		if (!store)
 			break;

@@ -13,6 +13,11 @@
 
 struct puma_store;
 
+/* Sessions (stores) served at once: default and limits. */
+#define PUMA_STORE_MAX_STORES_DEFAULT	64
+#define PUMA_STORE_MAX_STORES_MIN	1
+#define PUMA_STORE_MAX_STORES_MAX	1024
+
 /**
  * struct puma_store_info - one store's figures
  * @held: pages held now
@@ -21,6 +26,9 @@ struct puma_store;
  * @dropped: pages dropped on the borrower's request (invalidations,
  *	exclusive gets, replaced content)
  * @refused_quota: pages refused because the borrower's quota was full
+ * @refused_memory: pages refused because all borrowers together held the
+ *	lender's max-memory
+ * @refused_files: pages refused at the store's file limit
  * @refused_nomem: pages refused because no memory could be allocated
  * @get_hits: pages sent back
  * @get_misses: pages asked for and not held
@@ -31,6 +39,8 @@ struct puma_store_info {
 	u64 reclaimed;
 	u64 dropped;
 	u64 refused_quota;
+	u64 refused_memory;
+	u64 refused_files;
 	u64 refused_nomem;
 	u64 get_hits;
 	u64 get_misses;
@@ -53,5 +63,9 @@ void puma_store_drop_inode(struct puma_store *store, u32 pool, u64 ino,
 void puma_store_drop_pool(struct puma_store *store, u32 pool);
 void puma_store_info(struct puma_store *store, struct puma_store_info *info);
 u64 puma_store_held_pages(void);
+u64 puma_store_files(void);
+void puma_store_set_max_pages(u64 pages);
+void puma_store_set_max_stores(unsigned int stores);
+unsigned int puma_store_max_stores_get(void);
 
 #endif /* _PUMA_STORE_H */

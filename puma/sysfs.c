@@ -9,6 +9,8 @@
  *   staging_pages   rw  size of the borrower's staging pool, in pages
  *   get_timeout_ms  rw  how long a get waits for its lender
  *   exclusive       rw  0 or 1: a page got back leaves the lender
+ *   lender_max_sessions    rw  borrower sessions a lender serves at once
+ *   lender_idle_timeout_s  rw  a lender closes sessions silent this long
  *   version         ro  module version
  *   stats/<name>    ro  one counter (enum puma_stat) or gauge
  *                       (enum puma_gauge) each
@@ -25,6 +27,7 @@
 #include "config.h"
 #include "gauge.h"
 #include "options.h"
+#include "peer.h"
 #include "pool.h"
 #include "puma.h"
 #include "stage.h"
@@ -132,6 +135,51 @@ static ssize_t exclusive_store(struct kobject *kobj,
 	return count;
 }
 
+static ssize_t lender_max_sessions_show(struct kobject *kobj,
+					struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", puma_store_max_stores_get());
+}
+
+/* Sessions already served stay; new ones wait for room under the cap. */
+static ssize_t lender_max_sessions_store(struct kobject *kobj,
+					 struct kobj_attribute *attr,
+					 const char *buf, size_t count)
+{
+	unsigned int n;
+	int ret;
+
+	ret = puma_parse_uint_range(buf, count, PUMA_STORE_MAX_STORES_MIN,
+				    PUMA_STORE_MAX_STORES_MAX, &n);
+	if (ret)
+		return ret;
+	puma_store_set_max_stores(n);
+	return count;
+}
+
+static ssize_t lender_idle_timeout_s_show(struct kobject *kobj,
+					  struct kobj_attribute *attr,
+					  char *buf)
+{
+	return sysfs_emit(buf, "%u\n", puma_lender_idle_timeout());
+}
+
+/* Applies to every session, within a second. */
+static ssize_t lender_idle_timeout_s_store(struct kobject *kobj,
+					   struct kobj_attribute *attr,
+					   const char *buf, size_t count)
+{
+	unsigned int s;
+	int ret;
+
+	ret = puma_parse_uint_range(buf, count, PUMA_LENDER_IDLE_S_MIN,
+				    PUMA_LENDER_IDLE_S_MAX, &s);
+	if (ret)
+		return ret;
+	puma_lender_set_idle_timeout(s);
+	return count;
+}
+
 static ssize_t version_show(struct kobject *kobj, struct kobj_attribute *attr,
 			    char *buf)
 {
@@ -145,6 +193,10 @@ static struct kobj_attribute puma_attr_staging_pages =
 static struct kobj_attribute puma_attr_get_timeout_ms =
 	__ATTR_RW(get_timeout_ms);
 static struct kobj_attribute puma_attr_exclusive = __ATTR_RW(exclusive);
+static struct kobj_attribute puma_attr_lender_max_sessions =
+	__ATTR_RW(lender_max_sessions);
+static struct kobj_attribute puma_attr_lender_idle_timeout_s =
+	__ATTR_RW(lender_idle_timeout_s);
 static struct kobj_attribute puma_attr_version = __ATTR_RO(version);
 
 static struct attribute *puma_attrs[] = {
@@ -153,6 +205,8 @@ static struct attribute *puma_attrs[] = {
 	&puma_attr_staging_pages.attr,
 	&puma_attr_get_timeout_ms.attr,
 	&puma_attr_exclusive.attr,
+	&puma_attr_lender_max_sessions.attr,
+	&puma_attr_lender_idle_timeout_s.attr,
 	&puma_attr_version.attr,
 	NULL,
 };

@@ -52,7 +52,7 @@ static const struct command commands[] = {
 	  CMD_JSON, cmd_peers },
 	{ "lender listen", "ADDR:PORT [--max-memory SIZE]",
 	  "start lending: accept borrowers on ADDR:PORT, an address of this\n"
-	  "node, and lend them at most SIZE of memory (default: no limit)",
+	  "node, and lend them at most SIZE of memory (default: a quarter of its memory)",
 	  0, cmd_lender_listen },
 	{ "lender stop", "",
 	  "stop lending: close the listener and the borrowers' connections,\n"

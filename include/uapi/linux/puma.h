@@ -46,9 +46,11 @@
  *   Start lending: listen for borrowers on a TCP address.
  *   Request: PUMA_A_ADDR_IN4 (4 bytes, IPv4 in network byte order),
  *            PUMA_A_PORT (u16, host order, not 0),
- *            PUMA_A_MAX_MEMORY (u64, bytes; optional, default 0: no limit
- *            of its own; else at least PUMA_MAX_MEMORY_MIN and at most
- *            the node's memory: -ERANGE otherwise).
+ *            PUMA_A_MAX_MEMORY (u64, bytes; optional; the most all
+ *            borrowers together may keep on this node; absent or 0: a
+ *            quarter of the node's memory; else at least
+ *            PUMA_MAX_MEMORY_MIN and at most the node's memory: -ERANGE
+ *            otherwise).
  *   Errors:  -EALREADY already lending, -EADDRINUSE, -EADDRNOTAVAIL.
  *
  * PUMA_CMD_LENDER_STOP (doit, CAP_NET_ADMIN)
