@@ -44,19 +44,25 @@ enum puma_stat {
 	PUMA_STAT_GET_TAG_MISMATCHES,	/* pages whose integrity tag was wrong */
 	PUMA_STAT_GET_RACED,		/* pages invalidated during their fetch */
 	PUMA_STAT_GET_FAILED,		/* requests not sent or cut off */
-	PUMA_STAT_GET_SKIPPED_BACKOFF,	/* not sent: backing off the lender */
 	/* borrower: invalidations and traffic */
 	PUMA_STAT_INVALIDATES_SENT,	/* INVALIDATE_* messages sent */
 	PUMA_STAT_INVALIDATES_DROPPED,	/* not sent: lender gone */
 	PUMA_STAT_BYTES_SENT,		/* bytes sent to all peers */
 	PUMA_STAT_BYTES_RECEIVED,	/* bytes received from all peers */
-	PUMA_STAT_SENDS_CUT,		/* messages cut short: disconnected */
 	/* lender */
 	PUMA_STAT_LENDER_PAGES_STORED,	/* pages received and kept */
 	PUMA_STAT_LENDER_PAGES_RECLAIMED, /* taken back by the kernel */
 	PUMA_STAT_LENDER_PAGES_DROPPED,	/* dropped on a borrower's request */
 	PUMA_STAT_LENDER_REFUSED_QUOTA,	/* pages refused: borrower's quota */
 	PUMA_STAT_LENDER_REFUSED_NOMEM,	/* pages refused: no memory */
+	PUMA_STAT_LENDER_GET_HITS,	/* pages sent back */
+	PUMA_STAT_LENDER_GET_MISSES,	/* pages asked for and not held */
+	/* Appended: the names are ABI, each index keeps its name. */
+	PUMA_STAT_PUTS_REFUSED,		/* sent, and the lender did not keep */
+	PUMA_STAT_GET_PENDING,		/* not asked for: put not acknowledged */
+	PUMA_STAT_INVALIDATES_COALESCED, /* queue full: the pool's instead */
+	PUMA_STAT_GET_SKIPPED_BACKOFF,	/* not sent: backing off the lender */
+	PUMA_STAT_SENDS_CUT,		/* messages cut short: disconnected */
 	/* pages refused: all borrowers together hold max-memory */
 	PUMA_STAT_LENDER_REFUSED_MEMORY,
 	PUMA_STAT_LENDER_REFUSED_FILES,	/* pages refused: store's file limit */
@@ -65,12 +71,6 @@ enum puma_stat {
 	/* connections refused: pending or total cap, 3rd of a session */
 	PUMA_STAT_LENDER_CONNS_REFUSED,
 	PUMA_STAT_LENDER_IDLE_CLOSED,	/* connections closed: session idle */
-	PUMA_STAT_LENDER_GET_HITS,	/* pages sent back */
-	PUMA_STAT_LENDER_GET_MISSES,	/* pages asked for and not held */
-	/* Appended: the names are ABI, each index keeps its name. */
-	PUMA_STAT_PUTS_REFUSED,		/* sent, and the lender did not keep */
-	PUMA_STAT_GET_PENDING,		/* not asked for: put not acknowledged */
-	PUMA_STAT_INVALIDATES_COALESCED, /* queue full: the pool's instead */
 	PUMA_STAT_NR,
 };
 

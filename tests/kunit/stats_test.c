@@ -52,6 +52,13 @@ static const char * const stats_abi_names[PUMA_STAT_NR] = {
 	[PUMA_STAT_PUTS_REFUSED]	= "puts_refused",
 	[PUMA_STAT_GET_PENDING]		= "get_pages_pending",
 	[PUMA_STAT_INVALIDATES_COALESCED] = "invalidates_coalesced",
+	[PUMA_STAT_GET_SKIPPED_BACKOFF]	= "get_skipped_backoff",
+	[PUMA_STAT_SENDS_CUT]		= "sends_cut_short",
+	[PUMA_STAT_LENDER_REFUSED_MEMORY] = "lender_refused_memory",
+	[PUMA_STAT_LENDER_REFUSED_FILES] = "lender_refused_files",
+	[PUMA_STAT_LENDER_SESSIONS_REFUSED] = "lender_sessions_refused",
+	[PUMA_STAT_LENDER_CONNS_REFUSED] = "lender_conns_refused",
+	[PUMA_STAT_LENDER_IDLE_CLOSED]	= "lender_idle_closed",
 };
 
 /* Every test gets a fresh set in test->priv, freed after it. */

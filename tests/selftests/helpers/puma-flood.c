@@ -205,6 +205,7 @@ static void key(u8 *p, u32 pool, u64 ino, u64 index)
 }
 
 static u8 msg[HDR_LEN + 8 + BATCH * (KEY_LEN + PAGE)];
+static u64 put_id;
 
 /* One PUT of @n pages: key i is (@ino[i], @index[i]); random content. */
 static int put_batch(int fd, unsigned int n, const u64 *ino,
@@ -215,6 +216,7 @@ static int put_batch(int fd, unsigned int n, const u64 *ino,
 	unsigned int i, j;
 
 	hdr(msg, MSG_PUT, len);
+	put64(msg + 8, ++put_id);	/* a PUT carries an id (PUT_ACK) */
 	memset(b, 0, 8);
 	put16(b, n);
 	for (i = 0; i < n; i++) {
@@ -231,16 +233,24 @@ static int put_batch(int fd, unsigned int n, const u64 *ino,
 	return write_all(fd, msg, HDR_LEN + 8 + n * KEY_LEN);
 }
 
+/* Closed by the lender?  What it sent meanwhile (PUT_ACKs) is read. */
 static int closed(int fd)
 {
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	char c;
+	char buf[4096];
+	ssize_t n;
 
 	if (fd < 0)
 		return 1;
-	if (poll(&p, 1, 0) <= 0)
-		return 0;
-	return recv(fd, &c, 1, MSG_DONTWAIT) <= 0;
+	for (;;) {
+		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n > 0)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		if (n < 0 && errno == EINTR)
+			continue;
+		return 1;
+	}
 }
 
 int main(int argc, char **argv)

@@ -19,7 +19,8 @@
  * borrower offered.  Then:
  *
  * - put channel: its receive buffer is made large again and everything
- *   received (PUTs, INVALIDATE_*, BYE) is read and discarded, so that the
+ *   received (PUTs, INVALIDATE_*, BYE) is read and discarded, each PUT
+ *   acknowledged as stored (PUT_ACK), so that the
  *   borrower records the pages it sent as held here;
  * - get channel: it reads BYTES_PER_S bytes (default 16) once a second and
  *   never answers a GET.  Pings travel on this channel too, behind the
@@ -56,6 +57,8 @@ typedef unsigned long long u64;
 #define MSG_HELLO		1
 #define MSG_HELLO_ACK		2
 #define MSG_PONG		10
+#define MSG_PUT			3
+#define MSG_PUT_ACK		12
 #define ROLE_BORROWER		1
 #define ROLE_LENDER		2
 #define CHAN_PUT		1
@@ -120,6 +123,50 @@ static int write_all(int fd, const void *buf, size_t len)
 		done += n;
 	}
 	return 0;
+}
+
+/*
+ * The put channel: read every message; acknowledge each PUT as stored (a
+ * PUT_ACK, so that the borrower asks for its pages), discard the rest.
+ * @buf is shared by all channels: its content is never used.
+ */
+static void put_channel(int fd, char *buf, size_t size)
+{
+	struct wire_hdr h;
+	u8 ack[sizeof(struct wire_hdr) + 8 + MAX_BATCH];
+	u32 left, n;
+	u16 count;
+
+	for (;;) {
+		if (read_all(fd, &h, sizeof(h)))
+			return;
+		left = le32toh(h.len);
+		count = 0;
+		if (le16toh(h.type) == MSG_PUT && left >= 8) {
+			if (read_all(fd, buf, 8))
+				return;
+			memcpy(&count, buf, 2);
+			count = le16toh(count);
+			left -= 8;
+		}
+		while (left) {
+			n = left < size ? left : size;
+			if (read_all(fd, buf, n))
+				return;
+			left -= n;
+		}
+		if (le16toh(h.type) != MSG_PUT || !count || count > MAX_BATCH)
+			continue;
+		memset(ack, 0, sizeof(ack));
+		h.type = htole16(MSG_PUT_ACK);
+		h.len = htole32(8 + ((count + 7) & ~7u));
+		memcpy(ack, &h, sizeof(h));
+		ack[sizeof(h)] = count & 0xff;
+		ack[sizeof(h) + 1] = count >> 8;
+		memset(ack + sizeof(h) + 8, 1, count);	/* PUMA_PUT_STORED */
+		if (write_all(fd, ack, sizeof(h) + 8 + ((count + 7) & ~7u)))
+			return;
+	}
 }
 
 static u64 mono_ns(void)
@@ -203,9 +250,7 @@ static void *serve(void *arg)
 		chan == CHAN_PUT ? "put" : "get");
 	if (chan == CHAN_PUT) {
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
-		/* buf is shared by all channels: its content is never used. */
-		while (read(fd, buf, sizeof(buf)) > 0)
-			;
+		put_channel(fd, buf, sizeof(buf));
 		goto out;
 	}
 	if (pthread_create(&t, NULL, ponger, (void *)(intptr_t)fd))
