@@ -398,7 +398,7 @@ static int puma_sendq_send_batch(struct puma_sendq *q, u16 type,
  * erased.
  *
  * Context: the put channel's receive thread; does not sleep.
- * Return: 0, or -EPROTO when the acknowledgement fits no PUT in flight.
+ * Return: 0, or -EPROTO when the acknowledgment fits no PUT in flight.
  */
 int puma_sendq_ack(struct puma_sendq *q, const struct puma_msg *msg)
 {

@@ -37,7 +37,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,8 +51,8 @@
 #define MAX_RUN		16
 #define MAX_PROCS	64
 
-typedef uint64_t u64;
-typedef uint32_t u32;
+typedef unsigned long long u64;
+typedef unsigned int u32;
 
 struct model {
 	u32 committed;	/* last version whose write returned */
@@ -155,13 +154,12 @@ static void check_page(const u64 *buf, unsigned long i,
 
 		if (!w && cut)
 			continue;	/* cut by a truncate in flight */
-		if ((w & 0xffffffffULL) != (i << 9 | j)) {
+		if ((w & 0xffffffffULL) != (i << 9 | j))
 			bad = 1;
-		} else if (v < before->committed) {
+		else if (v < before->committed)
 			stale = 1;
-		} else if (v > after->started) {
+		else if (v > after->started)
 			bad = 1;
-		}
 		if (bad || stale)
 			break;
 	}
@@ -173,7 +171,7 @@ static void check_page(const u64 *buf, unsigned long i,
 	if (__atomic_fetch_add(&sh->reported, 1, __ATOMIC_RELAXED) < 8)
 		fprintf(stderr,
 			"pumarace: page %lu word %lu: %016llx (committed %u started %u before, %u %u after)%s\n",
-			i, j, (unsigned long long)buf[j], before->committed,
+			i, j, buf[j], before->committed,
 			before->started, after->committed, after->started,
 			stale ? " STALE" : "");
 }
@@ -325,8 +323,8 @@ static unsigned long num(const char *s, const char *what)
 
 static void usage(void)
 {
-	fputs("usage: pumarace FILE PAGES SECONDS [--writers W] [--readers R] [--mmap] [--truncate]\n",
-	      stderr);
+	fputs("Usage: pumarace FILE PAGES SECONDS [--writers W] [--readers R]\n"
+	      "                [--mmap] [--truncate]\n", stderr);
 	exit(2);
 }
 
@@ -373,7 +371,8 @@ int main(int argc, char **argv)
 	for (i = 0; i < pages; i++) {
 		fill(buf, i, 1);
 		pwrite_all(fd, buf, PAGE, i * PAGE);
-		sh->page[i].committed = sh->page[i].started = 1;
+		sh->page[i].committed = 1;
+		sh->page[i].started = 1;
 	}
 	if (fsync(fd))
 		die("fsync");
@@ -408,12 +407,10 @@ int main(int argc, char **argv)
 		    WEXITSTATUS(status))
 			failed = 1;
 	}
-	printf("pumarace: seconds=%.1f reads=%llu writes=%llu truncates=%llu evictions=%llu bad_pages=%llu stale_pages=%llu\n",
-	       now() - start, (unsigned long long)sh->reads,
-	       (unsigned long long)sh->writes,
-	       (unsigned long long)sh->truncates,
-	       (unsigned long long)sh->evictions,
-	       (unsigned long long)sh->bad, (unsigned long long)sh->stale);
+	printf("pumarace: seconds=%.1f reads=%llu writes=%llu truncates=%llu",
+	       now() - start, sh->reads, sh->writes, sh->truncates);
+	printf(" evictions=%llu bad_pages=%llu stale_pages=%llu\n",
+	       sh->evictions, sh->bad, sh->stale);
 	if (failed)
 		return 2;
 	return sh->bad ? 1 : 0;
