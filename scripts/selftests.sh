@@ -111,6 +111,7 @@ for line in $kernels; do
 			--add "$ko:/puma/puma.ko" \
 			--add "$top/tools/pumactl/pumactl:/usr/bin/pumactl" \
 			--add "$helpers/pumaio:/usr/bin/pumaio" \
+			--add "$helpers/hello-spoof:/usr/bin/hello-spoof" \
 			--add "$top/tests/selftests:/tests/selftests" \
 			-- "sh /tests/selftests/run.sh$tests" >"$tap" 2>"$out/vm.err"
 		st=$?
