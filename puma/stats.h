@@ -57,6 +57,12 @@ enum puma_stat {
 	PUMA_STAT_LENDER_REFUSED_NOMEM,	/* pages refused: no memory */
 	PUMA_STAT_LENDER_GET_HITS,	/* pages sent back */
 	PUMA_STAT_LENDER_GET_MISSES,	/* pages asked for and not held */
+	/* lender: HELLOs refused with PUMA_HELLO_DENIED */
+	PUMA_STAT_LENDER_HELLO_DENIED_LIVE, /* new session, node's still live */
+	PUMA_STAT_LENDER_HELLO_DENIED_NO_PROOF, /* live session, no proof */
+	PUMA_STAT_LENDER_HELLO_DENIED_BAD_PROOF, /* live session, wrong proof */
+	PUMA_STAT_LENDER_HELLO_DENIED_UNKNOWN, /* a proof, no such live session */
+	PUMA_STAT_LENDER_HELLO_DENIED_CHANNEL, /* the session has that channel */
 	PUMA_STAT_NR,
 };
 

@@ -49,6 +49,11 @@ static const char * const stats_abi_names[PUMA_STAT_NR] = {
 	[PUMA_STAT_LENDER_REFUSED_NOMEM] = "lender_refused_nomem",
 	[PUMA_STAT_LENDER_GET_HITS]	= "lender_get_hits",
 	[PUMA_STAT_LENDER_GET_MISSES]	= "lender_get_misses",
+	[PUMA_STAT_LENDER_HELLO_DENIED_LIVE] = "lender_hello_denied_live",
+	[PUMA_STAT_LENDER_HELLO_DENIED_NO_PROOF] = "lender_hello_denied_no_proof",
+	[PUMA_STAT_LENDER_HELLO_DENIED_BAD_PROOF] = "lender_hello_denied_bad_proof",
+	[PUMA_STAT_LENDER_HELLO_DENIED_UNKNOWN] = "lender_hello_denied_unknown",
+	[PUMA_STAT_LENDER_HELLO_DENIED_CHANNEL] = "lender_hello_denied_channel",
 };
 
 /* Every test gets a fresh set in test->priv, freed after it. */
