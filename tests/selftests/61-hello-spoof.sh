@@ -19,7 +19,7 @@ L=127.0.0.1:7777
 F=$MNT/spoof8
 MIB=8
 DENIED=5
-STATS="lender_hello_denied_live_session lender_hello_denied_no_proof
+STATS="lender_hello_denied_live lender_hello_denied_no_proof
 	lender_hello_denied_bad_proof get_hits get_tag_mismatches"
 
 scratch_mount
@@ -121,7 +121,7 @@ else
 	not_ok "(c) this protocol version has no proof field (HELLO of $LEN bytes)"
 fi
 check_ge "refusals counted: live session" \
-	"$(stats_delta lender_hello_denied_live_session)" 1
+	"$(stats_delta lender_hello_denied_live)" 1
 check_ge "refusals counted: no proof" \
 	"$(stats_delta lender_hello_denied_no_proof)" 1
 check_ge "refusals counted: bad proof" \
@@ -134,8 +134,8 @@ check_ge "read back: pages came from the lender" "$(stats_delta get_hits)" 1
 check_eq "read back: no tag mismatch" "$(stats_delta get_tag_mismatches)" 0
 
 pumactl peers | sed 's/^/# /'
-stats_diag lender_hello_denied_live_session lender_hello_denied_no_proof \
-	lender_hello_denied_bad_proof lender_hello_denied_unknown_session \
+stats_diag lender_hello_denied_live lender_hello_denied_no_proof \
+	lender_hello_denied_bad_proof lender_hello_denied_unknown \
 	lender_hello_denied_channel
 check "remove-lender" pumactl borrower remove-lender $L
 check "lender stop" pumactl lender stop
