@@ -19,9 +19,11 @@
  *	the connection for a second.  Exit 0 on a HELLO_ACK, 2 otherwise.
  *
  * The layouts are those of puma/proto.h (Documentation/puma/protocol.rst),
- * written out here since the helper is userspace.
+ * written out here since the helper is userspace.  Their fields fall on
+ * natural boundaries, so that they need no packing: the asserts check.
  */
 #include <arpa/inet.h>
+#include <assert.h>
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -41,6 +43,11 @@
 #include <time.h>
 #include <unistd.h>
 
+typedef unsigned char u8;
+typedef unsigned short u16;
+typedef unsigned int u32;
+typedef unsigned long long u64;
+
 #define PUMA_PROTO_MAGIC	0x414d5550
 #define PUMA_MSG_HELLO		1
 #define PUMA_MSG_HELLO_ACK	2
@@ -49,35 +56,38 @@
 #define PUMA_HELLO_AUTH		16	/* version 2: auth after it */
 
 struct wire_hdr {
-	uint16_t type;
-	uint16_t flags;
-	uint32_t len;
-	uint64_t id;
-} __attribute__((packed));
+	u16 type;
+	u16 flags;
+	u32 len;
+	u64 id;
+};
 
 struct wire_hello {
-	uint32_t magic;
-	uint16_t version;
-	uint8_t role;
-	uint8_t channel;
-	uint32_t page_size;
-	uint16_t max_batch;
-	uint16_t status;
-	uint64_t node_id;
-	uint64_t session;
-	uint64_t features;
-	uint8_t auth[PUMA_HELLO_AUTH];
-} __attribute__((packed));
+	u32 magic;
+	u16 version;
+	u8 role;
+	u8 channel;
+	u32 page_size;
+	u16 max_batch;
+	u16 status;
+	u64 node_id;
+	u64 session;
+	u64 features;
+	u8 auth[PUMA_HELLO_AUTH];
+};
 
-_Static_assert(sizeof(struct wire_hdr) == 16, "header layout");
-_Static_assert(sizeof(struct wire_hello) ==
-	       PUMA_HELLO_COMMON + PUMA_HELLO_AUTH, "hello layout");
+static_assert(sizeof(struct wire_hdr) == 16, "header layout");
+static_assert(sizeof(struct wire_hello) ==
+	      PUMA_HELLO_COMMON + PUMA_HELLO_AUTH, "hello layout");
 
-static void usage(void)
+static const char *prog = "hello-spoof";
+
+static void bad_args(void)
 {
 	fprintf(stderr,
-		"usage: hello-spoof sniff PORT SECONDS\n"
-		"       hello-spoof hello ADDR:PORT NODE SESSION VERSION LEN put|get zero|random\n");
+		"usage: %s sniff PORT SECONDS\n"
+		"       %s hello ADDR:PORT NODE SESSION VERSION LEN put|get zero|random\n",
+		prog, prog);
 	exit(64);
 }
 
@@ -90,11 +100,11 @@ static double now_s(void)
 }
 
 /* A HELLO at the start of a TCP payload: print it, return 1. */
-static int sniff_one(const uint8_t *p, size_t n, unsigned int port)
+static int sniff_one(const u8 *p, size_t n, unsigned int port)
 {
 	const struct iphdr *ip = (const void *)p;
 	const struct tcphdr *tcp;
-	const struct wire_hdr *h;
+	struct wire_hdr h;
 	struct wire_hello w;
 	size_t ihl, off, plen;
 
@@ -107,15 +117,15 @@ static int sniff_one(const uint8_t *p, size_t n, unsigned int port)
 	if (ntohs(tcp->dest) != port)
 		return 0;
 	off = ihl + tcp->doff * 4u;
-	if (n < off + sizeof(*h) + PUMA_HELLO_COMMON)
+	if (n < off + sizeof(h) + PUMA_HELLO_COMMON)
 		return 0;
-	h = (const void *)(p + off);
-	plen = le32toh(h->len);
-	if (le16toh(h->type) != PUMA_MSG_HELLO || plen < PUMA_HELLO_COMMON ||
+	memcpy(&h, p + off, sizeof(h));
+	plen = le32toh(h.len);
+	if (le16toh(h.type) != PUMA_MSG_HELLO || plen < PUMA_HELLO_COMMON ||
 	    plen > sizeof(w))
 		return 0;
 	memset(&w, 0, sizeof(w));
-	memcpy(&w, p + off + sizeof(*h), PUMA_HELLO_COMMON);
+	memcpy(&w, p + off + sizeof(h), PUMA_HELLO_COMMON);
 	if (le32toh(w.magic) != PUMA_PROTO_MAGIC)
 		return 0;
 	printf("node=%016llx session=%016llx version=%u len=%zu channel=%u\n",
@@ -129,7 +139,7 @@ static int do_sniff(unsigned int port, double seconds)
 {
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
 	double end = now_s() + seconds;
-	uint8_t buf[65536];
+	u8 buf[65536];
 	int fd;
 
 	fd = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_IP));
@@ -181,8 +191,8 @@ static int do_hello(const char *addr, const char *node, const char *session,
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET };
 	struct timeval tv = { .tv_sec = 5 };
-	uint8_t out[sizeof(struct wire_hdr) + sizeof(struct wire_hello)];
-	uint8_t in[sizeof(struct wire_hdr) + 256];
+	u8 out[sizeof(struct wire_hdr) + sizeof(struct wire_hello)];
+	u8 in[sizeof(struct wire_hdr) + 256];
 	struct wire_hdr *h = (void *)out;
 	struct wire_hello w = { 0 };
 	const struct wire_hdr *ah = (const void *)in;
@@ -192,15 +202,15 @@ static int do_hello(const char *addr, const char *node, const char *session,
 	int fd, ret, i;
 
 	if (plen != PUMA_HELLO_COMMON && plen != sizeof(w))
-		usage();
+		bad_args();
 	snprintf(host, sizeof(host), "%s", addr);
 	colon = strchr(host, ':');
 	if (!colon)
-		usage();
+		bad_args();
 	*colon = 0;
 	sin.sin_port = htons(atoi(colon + 1));
 	if (inet_pton(AF_INET, host, &sin.sin_addr) != 1)
-		usage();
+		bad_args();
 
 	w.magic = htole32(PUMA_PROTO_MAGIC);
 	w.version = htole16(strtoul(version, NULL, 0));
@@ -216,7 +226,7 @@ static int do_hello(const char *addr, const char *node, const char *session,
 		for (i = 0; i < PUMA_HELLO_AUTH; i++)
 			w.auth[i] = rand() | 1;
 	} else if (strcmp(proof, "zero")) {
-		usage();
+		bad_args();
 	}
 	h->type = htole16(PUMA_MSG_HELLO);
 	h->flags = 0;
@@ -264,6 +274,6 @@ int main(int argc, char **argv)
 	if (argc == 9 && !strcmp(argv[1], "hello"))
 		return do_hello(argv[2], argv[3], argv[4], argv[5], argv[6],
 				argv[7], argv[8]);
-	usage();
+	bad_args();
 	return 64;
 }
