@@ -9,7 +9,8 @@
 # secret of the session's handshake:
 #   (a) the node id and a new session: used to end the real session;
 #   (b) the node id and the real session, without proof: used to join its
-#       store; (c) the same with a wrong proof.
+#       store; (c) the same with a wrong proof; (d) a new session with a
+#       made-up proof, as if joining a session that does not exist.
 # Each must be refused with a HELLO_ACK status (DENIED, 5) and counted,
 # and the real pairing must stay connected, keep its pages and serve them.
 # A legitimate re-pair (remove-lender, add-lender) must still work.
@@ -20,7 +21,8 @@ F=$MNT/spoof8
 MIB=8
 DENIED=5
 STATS="lender_hello_denied_live lender_hello_denied_no_proof
-	lender_hello_denied_bad_proof get_hits get_tag_mismatches"
+	lender_hello_denied_bad_proof lender_hello_denied_unknown get_hits
+	get_tag_mismatches"
 
 scratch_mount
 rm -f $F
@@ -120,12 +122,18 @@ if [ "$LEN" -gt 40 ]; then
 else
 	not_ok "(c) this protocol version has no proof field (HELLO of $LEN bytes)"
 fi
+if [ "$LEN" -gt 40 ]; then
+	spoof "(d) known node id, new session, a made-up proof" "$newsession" \
+		get random
+fi
 check_ge "refusals counted: live session" \
 	"$(stats_delta lender_hello_denied_live)" 1
 check_ge "refusals counted: no proof" \
 	"$(stats_delta lender_hello_denied_no_proof)" 1
 check_ge "refusals counted: bad proof" \
 	"$(stats_delta lender_hello_denied_bad_proof)" 1
+check_ge "refusals counted: proof for no live session" \
+	"$(stats_delta lender_hello_denied_unknown)" 1
 
 # The store still serves the real borrower, byte for byte.
 stats_snap $STATS
