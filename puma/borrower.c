@@ -5,7 +5,9 @@
  * Pairing opens two connections to the lender, one per channel, so that a
  * get never waits behind a batch of puts, and shakes hands on each
  * (version, page size, node ids, features; a session id ties the two).
- * Both must succeed or the pairing fails with the first error.
+ * The put channel's HELLO_ACK carries the session's secret, and the get
+ * channel's HELLO proves it, so that nobody else joins the session.  Both
+ * must succeed or the pairing fails with the first error.
  *
  * Liveness: a ping on the get channel every PUMA_PING_INTERVAL_MS; its
  * round trip feeds a smoothed RTT (EWMA, 1/8 per sample).  A lender that
@@ -30,10 +32,13 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/delay.h>
+#include <linux/jiffies.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/random.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/workqueue.h>
 #include <net/genetlink.h>
 
@@ -46,6 +51,13 @@
 
 #define PUMA_PING_INTERVAL_MS	1000
 #define PUMA_PING_MISSES	3
+/*
+ * How long a pairing retries while the lender still has a live session of
+ * this node: a lender's TCP keepalive ends a silent one within about 8 s
+ * (conn.c).
+ */
+#define PUMA_REPAIR_TIMEOUT_MS	10000
+#define PUMA_REPAIR_RETRY_MS	200
 
 static DEFINE_MUTEX(puma_borrower_mutex);
 static LIST_HEAD(puma_lenders);
@@ -166,9 +178,18 @@ static void puma_borrower_closed(struct puma_conn *conn)
 				 "connection closed" : "connection error");
 }
 
-/* Open and shake hands on one channel. */
+/*
+ * Open and shake hands on one channel.  The put channel opens the session:
+ * its HELLO_ACK carries the session's secret, which this stores in
+ * @secret; the get channel joins it with a proof of @secret.
+ *
+ * Return: 0; -EAGAIN when the lender refused the put channel with
+ * PUMA_HELLO_DENIED (it still has a live session of this node: see
+ * puma_borrower_add_lender()); -ETIMEDOUT; -EPROTO for any other failed
+ * handshake; connection errors.
+ */
 static int puma_borrower_open(struct puma_lender_peer *lp,
-			      enum puma_channel chan,
+			      enum puma_channel chan, u8 *secret,
 			      struct netlink_ext_ack *extack)
 {
 	struct puma_msg hello = {
@@ -188,6 +209,8 @@ static int puma_borrower_open(struct puma_lender_peer *lp,
 	struct puma_msg ack;
 	int ret;
 
+	if (chan != PUMA_CHAN_PUT)
+		puma_proto_hello_proof(secret, &hello.hello, hello.hello.auth);
 	conn = puma_conn_connect(&lp->addr, PUMA_CONNECT_TIMEOUT_MS);
 	if (IS_ERR(conn)) {
 		NL_SET_ERR_MSG(extack, "cannot connect to the lender");
@@ -204,11 +227,17 @@ static int puma_borrower_open(struct puma_lender_peer *lp,
 		ret = puma_proto_check_ack(&hello.hello, &ack.hello,
 					   &conn->params);
 	if (ret) {
-		NL_SET_ERR_MSG(extack, "handshake with the lender failed");
 		puma_conn_destroy(conn);
+		if (ret == -ECONNREFUSED && chan == PUMA_CHAN_PUT &&
+		    ack.hello.status == PUMA_HELLO_DENIED)
+			return -EAGAIN;
+		NL_SET_ERR_MSG(extack, "handshake with the lender failed");
 		/* Whatever the peer did wrong, to the operator it is one. */
 		return ret == -ETIMEDOUT ? ret : -EPROTO;
 	}
+	if (chan == PUMA_CHAN_PUT)
+		memcpy(secret, ack.hello.auth, PUMA_PROTO_AUTH_LEN);
+	memzero_explicit(ack.hello.auth, sizeof(ack.hello.auth));
 	lp->node_id = ack.hello.node_id;
 	conn->handle = puma_borrower_handle;
 	conn->closed = puma_borrower_closed;
@@ -368,15 +397,19 @@ void puma_lender_put(struct puma_lender_peer *lp)
  * @extack: for error messages
  *
  * Context: process, may sleep: per channel, up to PUMA_CONNECT_TIMEOUT_MS
- * each for the connect, the HELLO and the HELLO_ACK.
+ * each for the connect, the HELLO and the HELLO_ACK; and up to
+ * PUMA_REPAIR_TIMEOUT_MS while the lender refuses a new session because
+ * an older one of this node still lives there.
  * Return: 0; -EEXIST when already paired; -ENOSPC; connection errors
  * (-ECONNREFUSED, -ETIMEDOUT, -EHOSTUNREACH...); -EPROTO when the
- * handshake failed.
+ * handshake failed; -EBUSY when the lender kept refusing a new session.
  */
 int puma_borrower_add_lender(const struct sockaddr_in *addr,
 			     struct netlink_ext_ack *extack)
 {
+	u8 secret[PUMA_PROTO_AUTH_LEN];
 	struct puma_lender_peer *lp;
+	unsigned long deadline;
 	int ret;
 
 	mutex_lock(&puma_borrower_mutex);
@@ -402,13 +435,31 @@ int puma_borrower_add_lender(const struct sockaddr_in *addr,
 	INIT_DELAYED_WORK(&lp->ping_work, puma_borrower_ping);
 	puma_backoff_init(&lp->get_backoff, PUMA_GET_BACKOFF_THRESHOLD,
 			  PUMA_GET_BACKOFF_MIN_MS, PUMA_GET_BACKOFF_MAX_MS);
-	do {
-		lp->session = get_random_u64();
-	} while (!lp->session);
-
-	ret = puma_borrower_open(lp, PUMA_CHAN_PUT, extack);
+	/*
+	 * A lender refuses a new session while an older one of this node
+	 * lives there: after a remove-lender it may not have seen those
+	 * connections close yet, after a lost link it waits for its TCP
+	 * keepalive.  Each try draws a new session.
+	 */
+	deadline = jiffies + msecs_to_jiffies(PUMA_REPAIR_TIMEOUT_MS);
+	for (;;) {
+		do {
+			lp->session = get_random_u64();
+		} while (!lp->session);
+		ret = puma_borrower_open(lp, PUMA_CHAN_PUT, secret, extack);
+		if (ret != -EAGAIN)
+			break;
+		if (time_after(jiffies, deadline)) {
+			NL_SET_ERR_MSG(extack,
+				       "the lender still has a live session of this node");
+			ret = -EBUSY;
+			break;
+		}
+		msleep(PUMA_REPAIR_RETRY_MS);
+	}
 	if (!ret)
-		ret = puma_borrower_open(lp, PUMA_CHAN_GET, extack);
+		ret = puma_borrower_open(lp, PUMA_CHAN_GET, secret, extack);
+	memzero_explicit(secret, sizeof(secret));
 	if (!ret)
 		ret = puma_sendq_init(&lp->sendq, lp->chan[0], lp->slot);
 	lp->sendq.owner = lp;

@@ -6,10 +6,16 @@
  * whose first message must be a HELLO within PUMA_CONNECT_TIMEOUT_MS.  A
  * borrower opens two connections, one per channel, with one session id;
  * both use the session's page store (store.c), which the HELLO takes.
- * The peers report lists one entry per session.  A HELLO with a new
- * session from a known node id means the borrower came back (a reload, a
- * new pairing): the connections of its old session are shut down, and
- * their store's pages go with the last of them.
+ * The peers report lists one entry per session.
+ *
+ * Neither a node id nor a session id is a secret, so neither may end or
+ * join a session (puma_lender_session()): the HELLO_ACK of a session's
+ * first connection hands the borrower a random secret, and a HELLO for a
+ * session that lives must prove it (protocol.rst, "Sessions").  A HELLO
+ * without proof for a node id that has a live session is refused too: a
+ * session ends only when its connections do (a BYE, the borrower's module
+ * unloading and closing its sockets, TCP keepalive giving up), and its
+ * store's pages go with the last of them.
  *
  * Caps (the lender's memory is bounded whatever its borrowers do): the
  * store caps pages (max-memory, all sessions together and each on its
@@ -41,9 +47,12 @@
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/net.h>
+#include <linux/random.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/workqueue.h>
 #include <net/sock.h>
+#include <crypto/algapi.h>
 
 #include <linux/puma.h>
 
@@ -61,6 +70,8 @@
  * @node_id: the borrower's node id, once it said HELLO
  * @session: the borrower's session id, once it said HELLO
  * @store: the session's store, once it said HELLO; put by @reap
+ * @secret: the session's secret, once it said HELLO: a HELLO joins the
+ *	session only with a proof of it
  * @tx_buf: the get channel's GET_RESP buffer, PUMA_PROTO_MAX_MSG bytes
  * @last_rx: jiffies of the last message received, written by the
  *	receive thread, read by the idle scan without a lock
@@ -74,6 +85,7 @@ struct puma_borrower_conn {
 	u64 node_id;
 	u64 session;
 	struct puma_store *store;
+	u8 secret[PUMA_PROTO_AUTH_LEN];
 	void *tx_buf;
 	unsigned long last_rx;
 	bool idle_closed;
@@ -113,20 +125,138 @@ static const struct puma_hello puma_lender_hello = {
 	.features = PUMA_FEAT_EXCLUSIVE,
 };
 
-/*
- * A connection of @bc's borrower joined: the connections of any other
- * session of that node id belong to a borrower that came back.  Called
- * with puma_lender_mutex held.
- */
-static void puma_lender_end_old_sessions(struct puma_borrower_conn *bc)
+/* Why a HELLO was refused with PUMA_HELLO_DENIED, for the log. */
+static const char *puma_lender_denied_why(enum puma_stat denied)
 {
-	struct puma_borrower_conn *other;
-
-	list_for_each_entry(other, &bc->lender->borrowers, node) {
-		if (other->store && other->node_id == bc->node_id &&
-		    other->session != bc->session)
-			puma_conn_shutdown(other->conn);
+	switch (denied) {
+	case PUMA_STAT_LENDER_HELLO_DENIED_LIVE:
+		return "a new session while its node has a live one";
+	case PUMA_STAT_LENDER_HELLO_DENIED_NO_PROOF:
+		return "a live session without proof";
+	case PUMA_STAT_LENDER_HELLO_DENIED_BAD_PROOF:
+		return "a live session with a wrong proof";
+	case PUMA_STAT_LENDER_HELLO_DENIED_UNKNOWN:
+		return "a proof for no live session";
+	default:
+		return "a channel its session already has";
 	}
+}
+
+/*
+ * A connection that said HELLO and has not ended: a session lives while
+ * one of its connections does.  Called with puma_lender_mutex held.
+ */
+static bool puma_lender_live(const struct puma_borrower_conn *bc)
+{
+	return bc->store && !READ_ONCE(bc->conn->error);
+}
+
+/*
+ * Which session @hello belongs to, and whether it may join it.  A HELLO
+ * without proof (auth zero) opens a new session, unless its node id or its
+ * session already lives here: a node id is no secret and a session id
+ * travels in clear, so neither ends nor joins a session.  A HELLO with a
+ * proof joins the live session it names if the proof is that session's
+ * secret's (compared in constant time) and the session lacks its channel.
+ * A session ends only with its connections (the borrower closes them: a
+ * BYE, a module unload; or TCP keepalive gives up on a silent peer).
+ *
+ * Return: NULL and 0 for a new session; a connection of the live session
+ * to join and 0; or NULL and the PUMA_STAT_LENDER_HELLO_DENIED_* counter of
+ * the refusal.  Called with puma_lender_mutex held.
+ */
+static struct puma_borrower_conn *
+puma_lender_session(struct puma_lender *lender, const struct puma_hello *hello,
+		    enum puma_stat *denied)
+{
+	struct puma_borrower_conn *other, *first = NULL;
+	bool node_live = false, has_channel = false;
+	u8 proof[PUMA_PROTO_AUTH_LEN];
+	bool proved;
+
+	*denied = 0;
+	list_for_each_entry(other, &lender->borrowers, node) {
+		if (!puma_lender_live(other) || other->node_id != hello->node_id)
+			continue;
+		node_live = true;
+		if (other->session != hello->session)
+			continue;
+		first = first ?: other;
+		if (other->conn->params.channel == hello->channel)
+			has_channel = true;
+	}
+	if (!puma_proto_auth_set(hello->auth)) {
+		if (first)
+			*denied = PUMA_STAT_LENDER_HELLO_DENIED_NO_PROOF;
+		else if (node_live)
+			*denied = PUMA_STAT_LENDER_HELLO_DENIED_LIVE;
+		return NULL;
+	}
+	if (!first) {
+		*denied = PUMA_STAT_LENDER_HELLO_DENIED_UNKNOWN;
+		return NULL;
+	}
+	puma_proto_hello_proof(first->secret, hello, proof);
+	proved = !crypto_memneq(proof, hello->auth, sizeof(proof));
+	memzero_explicit(proof, sizeof(proof));
+	if (!proved)
+		*denied = PUMA_STAT_LENDER_HELLO_DENIED_BAD_PROOF;
+	else if (has_channel)
+		*denied = PUMA_STAT_LENDER_HELLO_DENIED_CHANNEL;
+	return *denied ? NULL : first;
+}
+
+/*
+ * Decide @msg's session and take its store.  A session's first connection
+ * draws the session's secret, which the HELLO_ACK (@ack) carries; a
+ * connection that joins copies it.  @bc is registered before its HELLO_ACK
+ * is sent, so that the session's next HELLO finds it.
+ *
+ * Return: 0; -ECONNREFUSED with @ack->status PUMA_HELLO_DENIED; -ENOMEM.
+ */
+static int puma_lender_join(struct puma_borrower_conn *bc,
+			    const struct puma_hello *hello,
+			    struct puma_hello *ack)
+{
+	struct puma_borrower_conn *first;
+	struct puma_store *store;
+	enum puma_stat denied;
+	int ret = 0;
+
+	mutex_lock(&puma_lender_mutex);
+	first = puma_lender_session(bc->lender, hello, &denied);
+	if (denied) {
+		puma_stats_inc(&puma_global_stats, denied);
+		pr_warn_ratelimited("%pI4:%u: HELLO of node %016llx refused: %s\n",
+				    &bc->conn->peer.sin_addr,
+				    ntohs(bc->conn->peer.sin_port),
+				    hello->node_id,
+				    puma_lender_denied_why(denied));
+		ack->status = PUMA_HELLO_DENIED;
+		ret = -ECONNREFUSED;
+		goto out;
+	}
+	store = puma_store_get(hello->node_id, hello->session,
+			       bc->lender->max_memory >> PAGE_SHIFT);
+	if (!store) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (first) {
+		memcpy(bc->secret, first->secret, sizeof(bc->secret));
+	} else {
+		do {
+			get_random_bytes(bc->secret, sizeof(bc->secret));
+		} while (!puma_proto_auth_set(bc->secret));
+		memcpy(ack->auth, bc->secret, sizeof(ack->auth));
+	}
+	bc->node_id = hello->node_id;
+	bc->session = hello->session;
+	bc->conn->params.channel = hello->channel;
+	bc->store = store;
+out:
+	mutex_unlock(&puma_lender_mutex);
+	return ret;
 }
 
 static int puma_lender_handshake(struct puma_conn *conn,
@@ -136,7 +266,6 @@ static int puma_lender_handshake(struct puma_conn *conn,
 	struct puma_hello local = puma_lender_hello;
 	struct puma_msg ack = { .type = PUMA_MSG_HELLO_ACK };
 	struct puma_proto_params params;
-	struct puma_store *store = NULL;
 	void *tx_buf = NULL;
 	int ret, sent;
 
@@ -147,31 +276,21 @@ static int puma_lender_handshake(struct puma_conn *conn,
 		if (!tx_buf)
 			ret = -ENOMEM;
 	}
-	if (!ret) {
-		store = puma_store_get(msg->hello.node_id, msg->hello.session,
-				       bc->lender->max_memory >> PAGE_SHIFT);
-		if (!store)
-			ret = -ENOMEM;
-	}
+	if (!ret)
+		ret = puma_lender_join(bc, &msg->hello, &ack.hello);
 	if (ret == -ENOMEM)
 		ack.hello.status = PUMA_HELLO_BUSY;
 	sent = puma_conn_send_msg(conn, &ack);
+	memzero_explicit(ack.hello.auth, sizeof(ack.hello.auth));
 	if (!ret)
 		ret = sent;
 	if (ret) {
-		if (store)
-			puma_store_put(store);
+		/* A store taken is put by the reap work. */
 		kvfree(tx_buf);
 		return ret;
 	}
 	conn->params = params;
 	bc->tx_buf = tx_buf;
-	mutex_lock(&puma_lender_mutex);
-	bc->node_id = msg->hello.node_id;
-	bc->session = msg->hello.session;
-	bc->store = store;
-	puma_lender_end_old_sessions(bc);
-	mutex_unlock(&puma_lender_mutex);
 	/* Liveness is the borrower's pings and TCP keepalive from now on. */
 	puma_conn_set_timeout(conn, PUMA_SEND_TIMEOUT_MS);
 	puma_conn_set_rx_timeout(conn, 0);
@@ -330,7 +449,7 @@ static void puma_lender_reap(struct work_struct *work)
 	if (bc->store)
 		puma_store_put(bc->store);
 	kvfree(bc->tx_buf);
-	kfree(bc);
+	kfree_sensitive(bc);
 }
 
 static void puma_lender_closed(struct puma_conn *conn)

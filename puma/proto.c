@@ -24,13 +24,14 @@
 #include <linux/kernel.h>
 #include <linux/log2.h>
 #include <linux/minmax.h>
+#include <linux/siphash.h>
 #include <linux/string.h>
 #include <asm/byteorder.h>
 
 #include "proto.h"
 
 static_assert(sizeof(struct puma_wire_hdr) == 16);
-static_assert(sizeof(struct puma_wire_hello) == 40);
+static_assert(sizeof(struct puma_wire_hello) == 56);
 static_assert(sizeof(struct puma_wire_batch) == 8);
 static_assert(sizeof(struct puma_wire_inode) == 16);
 static_assert(sizeof(struct puma_wire_u64) == 8);
@@ -162,6 +163,7 @@ static int puma_decode_hello(unsigned int type, const struct puma_wire_hello *w,
 	h->node_id = le64_to_cpu(w->node_id);
 	h->session = le64_to_cpu(w->session);
 	h->features = le64_to_cpu(w->features);
+	memcpy(h->auth, w->auth, sizeof(h->auth));
 
 	if (le32_to_cpu(w->magic) != PUMA_PROTO_MAGIC || !h->version)
 		return -EBADMSG;
@@ -175,6 +177,10 @@ static int puma_decode_hello(unsigned int type, const struct puma_wire_hello *w,
 		return -EPROTO;
 	if (type == PUMA_MSG_HELLO ? h->status :
 				     h->status >= PUMA_HELLO_STATUS_NR)
+		return -EPROTO;
+	/* A refusal hands out no secret. */
+	if (type == PUMA_MSG_HELLO_ACK && h->status &&
+	    puma_proto_auth_set(h->auth))
 		return -EPROTO;
 	return 0;
 }
@@ -325,6 +331,7 @@ static void puma_encode_hello(struct puma_wire_hello *w,
 	w->node_id = cpu_to_le64(h->node_id);
 	w->session = cpu_to_le64(h->session);
 	w->features = cpu_to_le64(h->features);
+	memcpy(w->auth, h->auth, sizeof(w->auth));
 }
 
 /**
@@ -469,7 +476,10 @@ static void puma_params(const struct puma_hello *ack, u8 peer,
  * The lower version wins if this end speaks it; the page sizes must be
  * equal; batch limit and features are the smaller of the two offers.  A
  * lender that wants no more borrowers sets @ack->status to
- * PUMA_HELLO_BUSY itself.
+ * PUMA_HELLO_BUSY itself.  Which session the HELLO belongs to and whether
+ * it proves it is the lender's to decide (lender.c): @ack->auth is zero
+ * here, and the lender puts the session's secret there when it accepts a
+ * session's first connection, or refuses with PUMA_HELLO_DENIED.
  *
  * Return: 0, or -ECONNREFUSED: send @ack, whose status says why, and close.
  */
@@ -507,8 +517,10 @@ int puma_proto_accept(const struct puma_hello *local,
  * Return: 0; -ECONNREFUSED when the lender refused (@ack->status says
  * why); -EPROTO when the answer breaks the negotiation rules (a version
  * above ours, another page size, channel or session, a larger batch
- * limit, features not offered).  A node may pair with itself (both
- * roles in one module, over loopback): node ids may be equal.
+ * limit, features not offered, no secret in answer to a session's first
+ * HELLO (@hello->auth zero), a secret in answer to a later one).  A node
+ * may pair with itself (both roles in one module, over loopback): node ids
+ * may be equal.
  */
 int puma_proto_check_ack(const struct puma_hello *hello,
 			 const struct puma_hello *ack,
@@ -522,8 +534,48 @@ int puma_proto_check_ack(const struct puma_hello *hello,
 	    ack->channel != hello->channel || ack->session != hello->session ||
 	    ack->max_batch > min_t(u16, hello->max_batch,
 				   PUMA_PROTO_MAX_BATCH) ||
-	    ack->features & ~hello->features)
+	    ack->features & ~hello->features ||
+	    puma_proto_auth_set(hello->auth) == puma_proto_auth_set(ack->auth))
 		return -EPROTO;
 	puma_params(ack, PUMA_ROLE_LENDER, p);
 	return 0;
+}
+
+/**
+ * puma_proto_hello_proof() - the proof of a session's secret for a HELLO
+ * @secret: the session's secret, PUMA_PROTO_AUTH_LEN bytes, from the
+ *	HELLO_ACK of its first connection
+ * @hello: the HELLO of another connection of that session; its @auth is
+ *	ignored
+ * @proof: output, PUMA_PROTO_AUTH_LEN bytes, for @hello->auth
+ *
+ * The proof is SipHash-2-4 keyed with the secret over the HELLO's payload
+ * as sent, its auth field zero, prefixed with one byte: 1 for the proof's
+ * first 8 bytes, 2 for the next 8 (each little-endian).  It binds the
+ * secret to the node id, session, channel and every negotiated offer of
+ * that HELLO, and never shows the secret on the wire.
+ *
+ * Context: any.
+ */
+void puma_proto_hello_proof(const u8 *secret, const struct puma_hello *hello,
+			    u8 *proof)
+{
+	u8 buf[1 + sizeof(struct puma_wire_hello)];
+	__le64 words[PUMA_PROTO_AUTH_LEN / sizeof(__le64)];
+	struct puma_hello h = *hello;
+	siphash_key_t key;
+	unsigned int i;
+
+	static_assert(ARRAY_SIZE(words) == ARRAY_SIZE(key.key));
+	memcpy(words, secret, sizeof(words));
+	for (i = 0; i < ARRAY_SIZE(words); i++)
+		key.key[i] = le64_to_cpu(words[i]);
+	memset(h.auth, 0, sizeof(h.auth));
+	puma_encode_hello((struct puma_wire_hello *)(buf + 1), &h);
+	for (i = 0; i < ARRAY_SIZE(words); i++) {
+		buf[0] = i + 1;
+		words[i] = cpu_to_le64(siphash(buf, sizeof(buf), &key));
+	}
+	memcpy(proof, words, sizeof(words));
+	memzero_explicit(&key, sizeof(key));
 }

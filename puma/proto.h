@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * PUMA's wire protocol, version 1: the messages a borrower and a lender
+ * PUMA's wire protocol, version 2: the messages a borrower and a lender
  * exchange.  Documentation/puma/protocol.rst is the specification; this
  * header is its C form.  Everything on the wire is little-endian; every
  * wire struct is packed and may sit at any alignment in a buffer.
@@ -9,14 +9,15 @@
 #define _PUMA_PROTO_H
 
 #include <linux/bits.h>
+#include <linux/string.h>
 #include <linux/types.h>
 #include <asm/page.h>
 
 #include "key.h"
 
 #define PUMA_PROTO_MAGIC	0x414d5550	/* "PUMA" in wire order */
-#define PUMA_PROTO_VERSION	1		/* highest spoken */
-#define PUMA_PROTO_VERSION_MIN	1		/* lowest spoken */
+#define PUMA_PROTO_VERSION	2		/* highest spoken */
+#define PUMA_PROTO_VERSION_MIN	2		/* lowest spoken */
 /* Pages per PUT, GET and GET_RESP, as the original PUMA batched them. */
 #define PUMA_PROTO_MAX_BATCH	32
 /* Page sizes a HELLO may announce; both ends must use the same. */
@@ -59,6 +60,7 @@ enum puma_hello_status {
 	PUMA_HELLO_PAGE_SIZE,	/* page sizes differ */
 	PUMA_HELLO_UNUSED,	/* reserved: once refused equal node ids */
 	PUMA_HELLO_BUSY,	/* the lender takes no (more) borrowers */
+	PUMA_HELLO_DENIED,	/* the HELLO does not prove its session */
 	PUMA_HELLO_STATUS_NR
 };
 
@@ -79,6 +81,13 @@ enum puma_put_status {
 
 /* Features, negotiated as the intersection of both HELLOs. */
 #define PUMA_FEAT_EXCLUSIVE	BIT_ULL(0)	/* honours PUMA_GET_EXCLUSIVE */
+
+/*
+ * Bytes of a session's secret (HELLO_ACK of its first connection) and of
+ * the proof of it (HELLO of its other connections): struct puma_wire_hello
+ * @auth.
+ */
+#define PUMA_PROTO_AUTH_LEN	16
 
 /* BYE reasons: for the peer's log only. */
 enum puma_bye_reason {
@@ -103,7 +112,7 @@ struct puma_wire_hdr {
 } __packed;
 
 /**
- * struct puma_wire_hello - payload of HELLO and HELLO_ACK, 40 bytes
+ * struct puma_wire_hello - payload of HELLO and HELLO_ACK, 56 bytes
  * @magic: PUMA_PROTO_MAGIC
  * @version: HELLO: highest version spoken; HELLO_ACK: the version chosen
  * @role: enum puma_role of the sender
@@ -114,6 +123,9 @@ struct puma_wire_hdr {
  * @node_id: the sender's node id, not zero
  * @session: chosen by the borrower for a set of connections, not zero
  * @features: PUMA_FEAT_* bits
+ * @auth: HELLO: zero on a session's first connection, else the proof of
+ *	the session's secret (puma_proto_hello_proof()); HELLO_ACK: the
+ *	session's secret when it accepts a first connection, else zero
  */
 struct puma_wire_hello {
 	__le32 magic;
@@ -126,6 +138,7 @@ struct puma_wire_hello {
 	__le64 node_id;
 	__le64 session;
 	__le64 features;
+	u8 auth[PUMA_PROTO_AUTH_LEN];
 } __packed;
 
 /**
@@ -191,6 +204,7 @@ struct puma_wire_u32 {
  * @node_id: ditto
  * @session: ditto
  * @features: ditto
+ * @auth: ditto
  */
 struct puma_hello {
 	u16 version;
@@ -202,6 +216,7 @@ struct puma_hello {
 	u64 node_id;
 	u64 session;
 	u64 features;
+	u8 auth[PUMA_PROTO_AUTH_LEN];
 };
 
 /**
@@ -303,6 +318,19 @@ int puma_proto_accept(const struct puma_hello *local,
 int puma_proto_check_ack(const struct puma_hello *hello,
 			 const struct puma_hello *ack,
 			 struct puma_proto_params *p);
+void puma_proto_hello_proof(const u8 *secret, const struct puma_hello *hello,
+			    u8 *proof);
+
+/**
+ * puma_proto_auth_set() - whether an @auth field is not all zero
+ * @auth: PUMA_PROTO_AUTH_LEN bytes
+ *
+ * Return: true when any byte is set.
+ */
+static inline bool puma_proto_auth_set(const u8 *auth)
+{
+	return memchr_inv(auth, 0, PUMA_PROTO_AUTH_LEN);
+}
 
 /**
  * puma_msg_key() - key @i of a decoded batch, in CPU byte order

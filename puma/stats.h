@@ -71,6 +71,12 @@ enum puma_stat {
 	/* connections refused: pending or total cap, 3rd of a session */
 	PUMA_STAT_LENDER_CONNS_REFUSED,
 	PUMA_STAT_LENDER_IDLE_CLOSED,	/* connections closed: session idle */
+	/* lender: HELLOs refused with PUMA_HELLO_DENIED */
+	PUMA_STAT_LENDER_HELLO_DENIED_LIVE, /* new session, node's still live */
+	PUMA_STAT_LENDER_HELLO_DENIED_NO_PROOF, /* live session, no proof */
+	PUMA_STAT_LENDER_HELLO_DENIED_BAD_PROOF, /* live session, wrong proof */
+	PUMA_STAT_LENDER_HELLO_DENIED_UNKNOWN, /* a proof, no such live session */
+	PUMA_STAT_LENDER_HELLO_DENIED_CHANNEL, /* the session has that channel */
 	PUMA_STAT_NR,
 };
 

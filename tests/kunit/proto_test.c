@@ -17,25 +17,25 @@
 
 /* The four ends of a borrower-lender pair, and both before the handshake. */
 static const struct puma_proto_params lender_put = {
-	.version = 1, .peer = PUMA_ROLE_BORROWER, .channel = PUMA_CHAN_PUT,
+	.version = 2, .peer = PUMA_ROLE_BORROWER, .channel = PUMA_CHAN_PUT,
 	.page_size = PAGE_SIZE, .max_batch = PUMA_PROTO_MAX_BATCH,
 	.features = PUMA_FEAT_EXCLUSIVE,
 };
 
 static const struct puma_proto_params lender_get = {
-	.version = 1, .peer = PUMA_ROLE_BORROWER, .channel = PUMA_CHAN_GET,
+	.version = 2, .peer = PUMA_ROLE_BORROWER, .channel = PUMA_CHAN_GET,
 	.page_size = PAGE_SIZE, .max_batch = PUMA_PROTO_MAX_BATCH,
 	.features = PUMA_FEAT_EXCLUSIVE,
 };
 
 static const struct puma_proto_params borrower_put = {
-	.version = 1, .peer = PUMA_ROLE_LENDER, .channel = PUMA_CHAN_PUT,
+	.version = 2, .peer = PUMA_ROLE_LENDER, .channel = PUMA_CHAN_PUT,
 	.page_size = PAGE_SIZE, .max_batch = PUMA_PROTO_MAX_BATCH,
 	.features = PUMA_FEAT_EXCLUSIVE,
 };
 
 static const struct puma_proto_params borrower_get = {
-	.version = 1, .peer = PUMA_ROLE_LENDER, .channel = PUMA_CHAN_GET,
+	.version = 2, .peer = PUMA_ROLE_LENDER, .channel = PUMA_CHAN_GET,
 	.page_size = PAGE_SIZE, .max_batch = PUMA_PROTO_MAX_BATCH,
 	.features = PUMA_FEAT_EXCLUSIVE,
 };
@@ -73,7 +73,7 @@ static const struct puma_proto_params *params_for(unsigned int type)
 }
 
 static const struct puma_hello sample_hello = {
-	.version = 1, .role = PUMA_ROLE_BORROWER, .channel = PUMA_CHAN_PUT,
+	.version = 2, .role = PUMA_ROLE_BORROWER, .channel = PUMA_CHAN_PUT,
 	.page_size = PAGE_SIZE, .max_batch = 32, .node_id = 0x1122334455667788,
 	.session = 0x99aabbccddeeff01, .features = PUMA_FEAT_EXCLUSIVE | BIT(9),
 };
@@ -228,19 +228,22 @@ static int proto_decode_exact(struct kunit *test,
 	return ret;
 }
 
-/* 16 + 40 + 8 + 16 + 8 + 8 bytes, no padding. */
+/* 16 + 56 + 8 + 16 + 8 + 8 bytes, no padding. */
 static void proto_layout_test(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, PUMA_PROTO_HDR_LEN, (size_t)16);
 	KUNIT_EXPECT_EQ(test, offsetof(struct puma_wire_hdr, len), (size_t)4);
 	KUNIT_EXPECT_EQ(test, offsetof(struct puma_wire_hdr, id), (size_t)8);
-	KUNIT_EXPECT_EQ(test, sizeof(struct puma_wire_hello), (size_t)40);
+	KUNIT_EXPECT_EQ(test, sizeof(struct puma_wire_hello), (size_t)56);
 	KUNIT_EXPECT_EQ(test, offsetof(struct puma_wire_hello, page_size),
 			(size_t)8);
 	KUNIT_EXPECT_EQ(test, offsetof(struct puma_wire_hello, node_id),
 			(size_t)16);
 	KUNIT_EXPECT_EQ(test, offsetof(struct puma_wire_hello, features),
 			(size_t)32);
+	KUNIT_EXPECT_EQ(test, offsetof(struct puma_wire_hello, auth),
+			(size_t)40);
+	KUNIT_EXPECT_EQ(test, PUMA_PROTO_AUTH_LEN, 16);
 	KUNIT_EXPECT_EQ(test, sizeof(struct puma_wire_batch), (size_t)8);
 	KUNIT_EXPECT_EQ(test, sizeof(struct puma_wire_inode), (size_t)16);
 	KUNIT_EXPECT_EQ(test, PUMA_PROTO_MAX_PAYLOAD(4096), (size_t)131848);
@@ -276,38 +279,44 @@ static void proto_header_bytes_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, puma_proto_header(&lender_put, want), 8);
 }
 
-/* HELLO, byte by byte, both ways. */
+/* HELLO, byte by byte, both ways: a get channel's, with its proof. */
 static void proto_hello_bytes_test(struct kunit *test)
 {
-	static const u8 want[56] = {
-		0x01, 0x00, 0x00, 0x00, 0x28, 0x00, 0x00, 0x00,	/* HELLO, 40 */
+	static const u8 want[72] = {
+		0x01, 0x00, 0x00, 0x00, 0x38, 0x00, 0x00, 0x00,	/* HELLO, 56 */
 		0, 0, 0, 0, 0, 0, 0, 0,				/* id */
 		'P', 'U', 'M', 'A',				/* magic */
-		0x01, 0x00, 0x01, 0x02,		/* version, role, channel */
+		0x02, 0x00, 0x01, 0x02,		/* version, role, channel */
 		0x00, 0x10, 0x00, 0x00,				/* page size */
 		0x20, 0x00, 0x00, 0x00,		/* max batch, status */
 		0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,	/* node id */
 		0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10,	/* session */
 		0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x80,	/* features */
+		0xb0, 0xb1, 0xb2, 0xb3, 0xb4, 0xb5, 0xb6, 0xb7,	/* auth */
+		0xb8, 0xb9, 0xba, 0xbb, 0xbc, 0xbd, 0xbe, 0xbf,
 	};
-	const struct puma_hello hello = {
-		.version = 1, .role = PUMA_ROLE_BORROWER,
+	struct puma_hello hello = {
+		.version = 2, .role = PUMA_ROLE_BORROWER,
 		.channel = PUMA_CHAN_GET, .page_size = 4096, .max_batch = 32,
 		.node_id = 0x0807060504030201ULL,
 		.session = 0x100f0e0d0c0b0a09ULL,
 		.features = PUMA_FEAT_EXCLUSIVE | BIT_ULL(63),
 	};
-	struct puma_msg msg = { .type = PUMA_MSG_HELLO, .hello = hello };
 	struct proto_ctx *ctx = test->priv;
+	struct puma_msg msg;
+	unsigned int i;
 
-	KUNIT_ASSERT_EQ(test, puma_proto_encode(ctx->buf, 56, &msg), 56);
+	for (i = 0; i < PUMA_PROTO_AUTH_LEN; i++)
+		hello.auth[i] = 0xb0 + i;
+	msg = (struct puma_msg) { .type = PUMA_MSG_HELLO, .hello = hello };
+	KUNIT_ASSERT_EQ(test, puma_proto_encode(ctx->buf, 72, &msg), 72);
 	KUNIT_EXPECT_EQ(test, memcmp(ctx->buf, want, sizeof(want)), 0);
 
 	KUNIT_ASSERT_EQ(test, proto_decode_exact(test, &lender_hs, want,
 						 sizeof(want), &msg), 0);
 	KUNIT_EXPECT_EQ(test, msg.type, PUMA_MSG_HELLO);
 	KUNIT_EXPECT_EQ(test, msg.id, 0ULL);
-	KUNIT_EXPECT_EQ(test, msg.hello.version, 1);
+	KUNIT_EXPECT_EQ(test, msg.hello.version, 2);
 	KUNIT_EXPECT_EQ(test, msg.hello.role, PUMA_ROLE_BORROWER);
 	KUNIT_EXPECT_EQ(test, msg.hello.channel, PUMA_CHAN_GET);
 	KUNIT_EXPECT_EQ(test, msg.hello.page_size, 4096U);
@@ -316,6 +325,61 @@ static void proto_hello_bytes_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, msg.hello.node_id, hello.node_id);
 	KUNIT_EXPECT_EQ(test, msg.hello.session, hello.session);
 	KUNIT_EXPECT_EQ(test, msg.hello.features, hello.features);
+	KUNIT_EXPECT_EQ(test, memcmp(msg.hello.auth, hello.auth,
+				     PUMA_PROTO_AUTH_LEN), 0);
+}
+
+/*
+ * The proof of a session's secret: a known answer (SipHash-2-4 keyed with
+ * a0..af over 01 or 02 and the HELLO above, its auth zero, computed with
+ * an independent implementation), then what it depends on.
+ */
+static void proto_hello_proof_test(struct kunit *test)
+{
+	static const u8 want[PUMA_PROTO_AUTH_LEN] = {
+		0xfb, 0xb3, 0x4d, 0xe3, 0xd1, 0xd5, 0x93, 0x18,
+		0x8f, 0xc0, 0x9c, 0xa0, 0x30, 0x04, 0x2f, 0xcf,
+	};
+	const struct puma_hello hello = {
+		.version = 2, .role = PUMA_ROLE_BORROWER,
+		.channel = PUMA_CHAN_GET, .page_size = 4096, .max_batch = 32,
+		.node_id = 0x0807060504030201ULL,
+		.session = 0x100f0e0d0c0b0a09ULL,
+		.features = PUMA_FEAT_EXCLUSIVE | BIT_ULL(63),
+	};
+	u8 secret[PUMA_PROTO_AUTH_LEN], proof[PUMA_PROTO_AUTH_LEN];
+	u8 other[PUMA_PROTO_AUTH_LEN];
+	struct puma_hello h;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(secret); i++)
+		secret[i] = 0xa0 + i;
+	puma_proto_hello_proof(secret, &hello, proof);
+	KUNIT_EXPECT_EQ(test, memcmp(proof, want, sizeof(want)), 0);
+
+	/* The auth field it goes into is not part of it. */
+	h = hello;
+	memset(h.auth, 0x5a, sizeof(h.auth));
+	puma_proto_hello_proof(secret, &h, other);
+	KUNIT_EXPECT_EQ(test, memcmp(proof, other, sizeof(other)), 0);
+
+	/* Another secret, node, session or channel: another proof. */
+	secret[15] ^= 1;
+	puma_proto_hello_proof(secret, &hello, other);
+	KUNIT_EXPECT_NE(test, memcmp(proof, other, sizeof(other)), 0);
+	secret[15] ^= 1;
+	h = hello;
+	h.node_id++;
+	puma_proto_hello_proof(secret, &h, other);
+	KUNIT_EXPECT_NE(test, memcmp(proof, other, sizeof(other)), 0);
+	h = hello;
+	h.session++;
+	puma_proto_hello_proof(secret, &h, other);
+	KUNIT_EXPECT_NE(test, memcmp(proof, other, sizeof(other)), 0);
+	h = hello;
+	h.channel = PUMA_CHAN_PUT;
+	puma_proto_hello_proof(secret, &h, other);
+	KUNIT_EXPECT_NE(test, memcmp(proof, other, sizeof(other)), 0);
 }
 
 /* Every type, decoded as sent, at every batch size. */
@@ -385,7 +449,7 @@ static void proto_roundtrip_test(struct kunit *test)
 						&msg), 0);
 	KUNIT_EXPECT_EQ(test, msg.pool, 0xfffffffeU);
 
-	len = proto_sample(ctx, PUMA_MSG_HELLO_ACK, 1, ctx->buf, 64);
+	len = proto_sample(ctx, PUMA_MSG_HELLO_ACK, 1, ctx->buf, 128);
 	KUNIT_ASSERT_EQ(test, puma_proto_decode(&borrower_hs, ctx->buf, len,
 						&msg), 0);
 	KUNIT_EXPECT_EQ(test, msg.hello.status, PUMA_HELLO_BUSY);
@@ -496,9 +560,9 @@ static void proto_header_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, puma_proto_header(&lender_get, hdr), -EPROTO);
 	proto_set_hdr(hdr, PUMA_MSG_GET, 0, 32, 1);
 	KUNIT_EXPECT_EQ(test, puma_proto_header(&borrower_get, hdr), -EPROTO);
-	proto_set_hdr(hdr, PUMA_MSG_HELLO_ACK, 0, 40, 0);
+	proto_set_hdr(hdr, PUMA_MSG_HELLO_ACK, 0, 56, 0);
 	KUNIT_EXPECT_EQ(test, puma_proto_header(&lender_hs, hdr), -EPROTO);
-	proto_set_hdr(hdr, PUMA_MSG_HELLO, 0, 40, 0);
+	proto_set_hdr(hdr, PUMA_MSG_HELLO, 0, 56, 0);
 	KUNIT_EXPECT_EQ(test, puma_proto_header(&borrower_hs, hdr), -EPROTO);
 
 	/* Channels: no GET among puts, no PUT among gets. */
@@ -516,7 +580,14 @@ static void proto_header_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, puma_proto_header(&lender_hs, hdr), -EPROTO);
 	proto_set_hdr(hdr, PUMA_MSG_BYE, 0, 8, 0);
 	KUNIT_EXPECT_EQ(test, puma_proto_header(&lender_hs, hdr), 8);
+	proto_set_hdr(hdr, PUMA_MSG_HELLO, 0, 56, 0);
+	KUNIT_EXPECT_EQ(test, puma_proto_header(&lender_hs, hdr), 56);
+	/* A version 1 HELLO (40 bytes) is a violation: none are left. */
 	proto_set_hdr(hdr, PUMA_MSG_HELLO, 0, 40, 0);
+	KUNIT_EXPECT_EQ(test, puma_proto_header(&lender_hs, hdr), -EPROTO);
+	proto_set_hdr(hdr, PUMA_MSG_HELLO_ACK, 0, 40, 0);
+	KUNIT_EXPECT_EQ(test, puma_proto_header(&borrower_hs, hdr), -EPROTO);
+	proto_set_hdr(hdr, PUMA_MSG_HELLO, 0, 56, 0);
 	KUNIT_EXPECT_EQ(test, puma_proto_header(&lender_put, hdr), -EPROTO);
 }
 
@@ -711,6 +782,8 @@ static void proto_hello_test(struct kunit *test)
 		{ true, HW(node_id), 8, 0, -EPROTO },
 		{ false, HW(session), 8, 0, -EPROTO },
 		{ false, HW(features), 8, U64_MAX, 0 },
+		{ false, HW(auth), 8, U64_MAX, 0 },
+		{ true, HW(auth) + 8, 8, 1, 0 },	/* a secret */
 	};
 	struct proto_ctx *ctx = test->priv;
 	struct puma_msg msg;
@@ -725,7 +798,7 @@ static void proto_hello_test(struct kunit *test)
 		msg.hello = sample_hello;
 		if (fields[i].ack)
 			msg.hello.role = PUMA_ROLE_LENDER;
-		len = puma_proto_encode(ctx->buf, 64, &msg);
+		len = puma_proto_encode(ctx->buf, 128, &msg);
 		/* The low bytes of a little-endian u64 are the field's. */
 		val = cpu_to_le64(fields[i].val);
 		memcpy(ctx->buf + PUMA_PROTO_HDR_LEN + fields[i].off, &val,
@@ -736,13 +809,26 @@ static void proto_hello_test(struct kunit *test)
 							     NULL),
 				    fields[i].err, "case %u", i);
 	}
+
+	/* A refusal hands out no secret. */
+	msg.type = PUMA_MSG_HELLO_ACK;
+	msg.hello = sample_hello;
+	msg.hello.role = PUMA_ROLE_LENDER;
+	msg.hello.status = PUMA_HELLO_DENIED;
+	len = puma_proto_encode(ctx->buf, 128, &msg);
+	KUNIT_EXPECT_EQ(test, proto_decode_exact(test, &borrower_hs, ctx->buf,
+						 len, NULL), 0);
+	msg.hello.auth[3] = 1;
+	len = puma_proto_encode(ctx->buf, 128, &msg);
+	KUNIT_EXPECT_EQ(test, proto_decode_exact(test, &borrower_hs, ctx->buf,
+						 len, NULL), -EPROTO);
 }
 
 /* Both ends of a handshake, through the wire. */
 static void proto_handshake_test(struct kunit *test)
 {
 	struct puma_hello lender = {
-		.version = 1, .page_size = PAGE_SIZE, .max_batch = 16,
+		.version = 2, .page_size = PAGE_SIZE, .max_batch = 16,
 		.node_id = 2, .features = PUMA_FEAT_EXCLUSIVE | BIT_ULL(5),
 	};
 	struct puma_hello hello = sample_hello, ack, bad;
@@ -751,33 +837,38 @@ static void proto_handshake_test(struct kunit *test)
 	struct puma_msg msg;
 	int len;
 
-	hello.version = 3;		/* a newer borrower: version 1 wins */
+	hello.version = 3;		/* a newer borrower: version 2 wins */
 	hello.max_batch = 64;
 	msg.type = PUMA_MSG_HELLO;
 	msg.id = 0;
 	msg.hello = hello;
-	len = puma_proto_encode(ctx->buf, 64, &msg);
+	len = puma_proto_encode(ctx->buf, 128, &msg);
 	KUNIT_ASSERT_EQ(test, proto_decode_exact(test, &lender_hs, ctx->buf,
 						 len, &msg), 0);
 	KUNIT_ASSERT_EQ(test, puma_proto_accept(&lender, &msg.hello, &ack,
 						&lp), 0);
-	KUNIT_EXPECT_EQ(test, ack.version, 1);
+	KUNIT_EXPECT_EQ(test, ack.version, 2);
 	KUNIT_EXPECT_EQ(test, ack.max_batch, 16);
 	KUNIT_EXPECT_EQ(test, ack.features, PUMA_FEAT_EXCLUSIVE);
 	KUNIT_EXPECT_EQ(test, ack.session, hello.session);
 	KUNIT_EXPECT_EQ(test, ack.node_id, 2ULL);
+	/* The secret is the lender's to add (lender.c), not accept's. */
+	KUNIT_EXPECT_FALSE(test, puma_proto_auth_set(ack.auth));
+	memset(ack.auth, 0x77, sizeof(ack.auth));
 
 	msg.type = PUMA_MSG_HELLO_ACK;
 	msg.hello = ack;
-	len = puma_proto_encode(ctx->buf, 64, &msg);
+	len = puma_proto_encode(ctx->buf, 128, &msg);
 	KUNIT_ASSERT_EQ(test, proto_decode_exact(test, &borrower_hs, ctx->buf,
 						 len, &msg), 0);
 	KUNIT_ASSERT_EQ(test, puma_proto_check_ack(&hello, &msg.hello, &bp),
 			0);
+	KUNIT_EXPECT_EQ(test, memcmp(msg.hello.auth, ack.auth,
+				     sizeof(ack.auth)), 0);
 	KUNIT_EXPECT_EQ(test, lp.peer, PUMA_ROLE_BORROWER);
 	KUNIT_EXPECT_EQ(test, bp.peer, PUMA_ROLE_LENDER);
-	KUNIT_EXPECT_EQ(test, lp.version, 1);
-	KUNIT_EXPECT_EQ(test, bp.version, 1);
+	KUNIT_EXPECT_EQ(test, lp.version, 2);
+	KUNIT_EXPECT_EQ(test, bp.version, 2);
 	KUNIT_EXPECT_EQ(test, lp.channel, PUMA_CHAN_PUT);
 	KUNIT_EXPECT_EQ(test, bp.channel, PUMA_CHAN_PUT);
 	KUNIT_EXPECT_EQ(test, lp.page_size, (u32)PAGE_SIZE);
@@ -795,19 +886,27 @@ static void proto_handshake_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ack.status, PUMA_HELLO_PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, puma_proto_check_ack(&bad, &ack, &none),
 			-ECONNREFUSED);
+	/* Version 1 is no longer spoken: no peer of it is left. */
+	bad = hello;
+	bad.version = 1;
+	KUNIT_EXPECT_EQ(test, puma_proto_accept(&lender, &bad, &ack, &none),
+			-ECONNREFUSED);
+	KUNIT_EXPECT_EQ(test, ack.status, PUMA_HELLO_VERSION);
 	/* One module may lend to itself (loopback): equal ids are fine. */
 	bad = hello;
 	bad.node_id = lender.node_id;
 	KUNIT_EXPECT_EQ(test, puma_proto_accept(&lender, &bad, &ack, &none),
 			0);
 	KUNIT_EXPECT_EQ(test, ack.status, PUMA_HELLO_OK);
+	ack.auth[0] = 1;
 	KUNIT_EXPECT_EQ(test, puma_proto_check_ack(&bad, &ack, &none), 0);
 
 	/* An ACK that breaks the rules is a protocol violation. */
 	KUNIT_ASSERT_EQ(test, puma_proto_accept(&lender, &hello, &ack, &lp), 0);
-	hello.version = 1;
+	ack.auth[15] = 0x80;
+	hello.version = 2;
 	bad = ack;
-	bad.version = 2;
+	bad.version = 3;
 	KUNIT_EXPECT_EQ(test, puma_proto_check_ack(&hello, &bad, &bp), -EPROTO);
 	bad = ack;
 	bad.page_size = 8192;
@@ -824,7 +923,19 @@ static void proto_handshake_test(struct kunit *test)
 	bad = ack;
 	bad.features = BIT_ULL(1);
 	KUNIT_EXPECT_EQ(test, puma_proto_check_ack(&hello, &bad, &bp), -EPROTO);
+	/* A session's first connection must get a secret... */
+	bad = ack;
+	memset(bad.auth, 0, sizeof(bad.auth));
+	KUNIT_EXPECT_EQ(test, puma_proto_check_ack(&hello, &bad, &bp), -EPROTO);
 	KUNIT_EXPECT_EQ(test, puma_proto_check_ack(&hello, &ack, &bp), 0);
+	/* ... and a connection that joins it (a proof sent) none. */
+	puma_proto_hello_proof(ack.auth, &hello, hello.auth);
+	KUNIT_EXPECT_EQ(test, puma_proto_check_ack(&hello, &ack, &bp), -EPROTO);
+	KUNIT_EXPECT_EQ(test, puma_proto_check_ack(&hello, &bad, &bp), 0);
+	/* A refusal is a refusal, whatever else it says. */
+	bad.status = PUMA_HELLO_DENIED;
+	KUNIT_EXPECT_EQ(test, puma_proto_check_ack(&hello, &bad, &bp),
+			-ECONNREFUSED);
 }
 
 /* Encoders: small buffers, bad arguments, the part before the pages. */
@@ -998,6 +1109,7 @@ static struct kunit_case puma_proto_test_cases[] = {
 	KUNIT_CASE(proto_layout_test),
 	KUNIT_CASE(proto_header_bytes_test),
 	KUNIT_CASE(proto_hello_bytes_test),
+	KUNIT_CASE(proto_hello_proof_test),
 	KUNIT_CASE(proto_roundtrip_test),
 	KUNIT_CASE(proto_truncated_test),
 	KUNIT_CASE(proto_header_test),

@@ -59,6 +59,11 @@ static const char * const stats_abi_names[PUMA_STAT_NR] = {
 	[PUMA_STAT_LENDER_SESSIONS_REFUSED] = "lender_sessions_refused",
 	[PUMA_STAT_LENDER_CONNS_REFUSED] = "lender_conns_refused",
 	[PUMA_STAT_LENDER_IDLE_CLOSED]	= "lender_idle_closed",
+	[PUMA_STAT_LENDER_HELLO_DENIED_LIVE] = "lender_hello_denied_live",
+	[PUMA_STAT_LENDER_HELLO_DENIED_NO_PROOF] = "lender_hello_denied_no_proof",
+	[PUMA_STAT_LENDER_HELLO_DENIED_BAD_PROOF] = "lender_hello_denied_bad_proof",
+	[PUMA_STAT_LENDER_HELLO_DENIED_UNKNOWN] = "lender_hello_denied_unknown",
+	[PUMA_STAT_LENDER_HELLO_DENIED_CHANNEL] = "lender_hello_denied_channel",
 };
 
 /* Every test gets a fresh set in test->priv, freed after it. */

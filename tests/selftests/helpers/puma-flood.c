@@ -41,6 +41,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "wire.h"
+
 typedef unsigned char u8;
 typedef unsigned short u16;
 typedef unsigned int u32;
@@ -58,7 +60,6 @@ typedef unsigned long long u64;
 #define PAGE		4096
 #define BATCH		32
 #define HDR_LEN		16
-#define HELLO_LEN	40
 #define KEY_LEN		24
 #define MAX_SESSIONS	256
 #define MAX_PENDING	256
@@ -66,6 +67,7 @@ typedef unsigned long long u64;
 struct session {
 	u64 node;
 	u64 id;
+	u8 secret[WIRE_AUTH_LEN];
 	int fd[2];		/* put, get; -1 once closed */
 	int accepted;
 	double closed_at;	/* seconds after "flooded", 0 while open */
@@ -174,26 +176,37 @@ static void hdr(u8 *p, u16 type, u32 len)
 	put32(p + 4, len);
 }
 
-/* HELLO, then the HELLO_ACK's status; -1 when closed without one. */
-static int hello(int fd, int chan, u64 node, u64 session)
+/*
+ * HELLO, then the HELLO_ACK's status; -1 when closed without one.  A
+ * session's first connection (the put channel) learns its secret into
+ * @secret from the HELLO_ACK; the others prove it.
+ */
+static int hello(int fd, int chan, u64 node, u64 session, u8 *secret)
 {
-	u8 m[HDR_LEN + HELLO_LEN], *h = m + HDR_LEN;
+	u8 m[HDR_LEN + WIRE_HELLO_LEN];
+	struct wire_hello2 h = {
+		.magic = MAGIC,
+		.version = WIRE_VERSION,
+		.role = ROLE_BORROWER,
+		.channel = chan,
+		.page_size = PAGE,
+		.max_batch = BATCH,
+		.node_id = node,
+		.session = session,
+	};
 
-	hdr(m, MSG_HELLO, HELLO_LEN);
-	memset(h, 0, HELLO_LEN);
-	put32(h, MAGIC);
-	put16(h + 4, 1);
-	h[6] = ROLE_BORROWER;
-	h[7] = chan;
-	put32(h + 8, PAGE);
-	put16(h + 12, BATCH);
-	put64(h + 16, node);
-	put64(h + 24, session);
+	if (chan != CHAN_PUT)
+		wire_hello_prove(&h, secret);
+	hdr(m, MSG_HELLO, WIRE_HELLO_LEN);
+	memcpy(m + HDR_LEN, &h, sizeof(h));
 	if (write_all(fd, m, sizeof(m)) || read_all(fd, m, sizeof(m)))
 		return -1;
 	if (get16(m) != MSG_HELLO_ACK)
 		return -1;
-	return get16(h + 14);
+	memcpy(&h, m + HDR_LEN, sizeof(h));
+	if (chan == CHAN_PUT && !h.status)
+		memcpy(secret, h.auth, WIRE_AUTH_LEN);
+	return h.status;
 }
 
 static void key(u8 *p, u32 pool, u64 ino, u64 index)
@@ -312,7 +325,8 @@ int main(int argc, char **argv)
 				sess[s].accepted = 0;
 				continue;
 			}
-			st = hello(fd, c ? CHAN_GET : CHAN_PUT, node, id);
+			st = hello(fd, c ? CHAN_GET : CHAN_PUT, node, id,
+				   sess[s].secret);
 			if (st) {
 				sess[s].accepted = 0;
 				if (st == HELLO_BUSY)
@@ -335,12 +349,13 @@ int main(int argc, char **argv)
 	printf("hello accepted %d busy %d refused %d cut %d dial_failed %d\n",
 	       accepted, busy, refused, cut, dial_failed);
 	if (first >= 0) {
-		/* A third connection of one session, on the put channel. */
+		/* A third connection of one session, proving its secret. */
 		int fd = dial();
 
 		printf("third connection status %d\n",
-		       fd < 0 ? -1 : hello(fd, CHAN_PUT, sess[first].node,
-					   sess[first].id));
+		       fd < 0 ? -1 : hello(fd, CHAN_GET, sess[first].node,
+					   sess[first].id,
+					   sess[first].secret));
 		if (fd >= 0)
 			close(fd);
 	}
