@@ -111,6 +111,7 @@ for line in $kernels; do
 			--add "$ko:/puma/puma.ko" \
 			--add "$top/tools/pumactl/pumactl:/usr/bin/pumactl" \
 			--add "$helpers/pumaio:/usr/bin/pumaio" \
+			--add "$helpers/puma-fuzz:/usr/bin/puma-fuzz" \
 			--add "$top/tests/selftests:/tests/selftests" \
 			-- "sh /tests/selftests/run.sh$tests" >"$tap" 2>"$out/vm.err"
 		st=$?
@@ -163,6 +164,7 @@ for line in $kernels; do
 			--add "$ko:/puma/puma.ko" \
 			--add "$top/tools/pumactl/pumactl:/usr/bin/pumactl" \
 			--add "$helpers/pumaio:/usr/bin/pumaio" \
+			--add "$helpers/puma-fuzz:/usr/bin/puma-fuzz" \
 			--add "$top/tests/selftests:/tests/selftests" \
 			--job-a "$dir/a.sh" --job-b "$dir/b.sh" >"$ptap" 2>&1
 		st=$?
