@@ -1341,10 +1341,10 @@ static void io_child(int wfd)
 		if (!fgets(line, sizeof(line), f))
 			line[0] = 0;
 		fclose(f);
-		if (atoi(line) == 0 && i >= 3)
+		if (atoi(line) == 0 && i >= 1)
 			break;
 	}
-	usleep(300000);
+	usleep(200000);
 	for (off = 0; off < orig_len; off += PS) {
 		size_t n = orig_len - off < PS ? orig_len - off : PS;
 
@@ -1522,7 +1522,7 @@ static int serve(int put, int get, const struct bcase *bc, pid_t child,
 			if (b)
 				fail(bc->name, "%ld wrong bytes read", b);
 			child = 0;
-			settle = now() + (bc->closes ? 3 : 1);
+			settle = now() + (bc->closes ? 3 : 0.5);
 		}
 		if (!child && (!settle || now() > settle))
 			break;
@@ -1562,7 +1562,7 @@ static int serve(int put, int get, const struct bcase *bc, pid_t child,
 		fail(bc->name, "the reader did not finish within 12 s");
 		st.bad_bytes++;
 	}
-	return closed[1] || wait_closed(get, 500);
+	return closed[1] || wait_closed(get, 300);
 }
 
 /* Where the borrower cases spend their time, in seconds. */
