@@ -118,6 +118,10 @@ static void puma_borrower_ping(struct work_struct *work)
 		puma_lender_disconnect(lp, "pings unanswered");
 		return;
 	}
+	if (puma_sendq_overdue(&lp->sendq)) {
+		puma_lender_disconnect(lp, "puts unacknowledged");
+		return;
+	}
 	ping.id = atomic64_inc_return(&lp->ping_id);
 	ping.timestamp = ktime_get_ns();
 	atomic64_inc(&lp->pings);

@@ -85,6 +85,7 @@ struct puma_lender_peer {
  * @max: most pages the lender takes in one GET (negotiated max_batch)
  * @keys: the pages
  * @tags: their records' tags, for the requester
+ * @epochs: and the records' epochs
  * @folios: where the answer's pages are copied, one per key
  * @status: enum puma_get_status per key, once answered
  * @error: 0 once answered, else why not
@@ -98,6 +99,7 @@ struct puma_get_req {
 	unsigned int max;
 	struct puma_key keys[PUMA_PROTO_MAX_BATCH];
 	u64 tags[PUMA_PROTO_MAX_BATCH];
+	u8 epochs[PUMA_PROTO_MAX_BATCH];
 	struct folio *folios[PUMA_PROTO_MAX_BATCH];
 	u8 status[PUMA_PROTO_MAX_BATCH];
 	int error;

@@ -115,6 +115,9 @@ static void puma_frontend_unrecord(struct puma_pool *pool,
 					&key, 1);
 }
 
+/* Numbers puts, for their records' epochs. */
+static atomic_t puma_put_epoch = ATOMIC_INIT(0);
+
 /* Stage a copy of @folio for a lender; returns the reason if not. */
 static enum puma_stat puma_frontend_stage(struct puma_pool *pool,
 					  struct folio *folio)
@@ -141,7 +144,8 @@ static enum puma_stat puma_frontend_stage(struct puma_pool *pool,
 
 	/* A lender holds this very content already (non-inclusive). */
 	if (puma_meta_lookup(&pool->meta, inode->i_ino, inode->i_generation,
-			     folio->index, &rec) && rec.tag == tag) {
+			     folio->index, &rec) && rec.tag == tag &&
+	    !rec.pending) {
 		puma_stage_release(e);
 		return PUMA_STAT_PUTS_HELD;
 	}
@@ -150,6 +154,7 @@ static enum puma_stat puma_frontend_stage(struct puma_pool *pool,
 		.tag = tag,
 		.lender = slot,
 		.pending = true,
+		.epoch = atomic_inc_return(&puma_put_epoch) % PUMA_META_EPOCHS,
 	};
 	replaced = puma_meta_replace(&pool->meta, inode->i_ino,
 				     inode->i_generation, folio->index, &rec,
@@ -169,6 +174,7 @@ static enum puma_stat puma_frontend_stage(struct puma_pool *pool,
 		puma_lenders_invalidate(old.lender, PUMA_MSG_INVALIDATE_PAGES,
 					&e->key, 1);
 	e->tag = tag;
+	e->epoch = rec.epoch;
 	/* The entry holds a reference of its own; released with it. */
 	kref_get(&pool->ref);
 	e->pool = pool;

@@ -145,6 +145,7 @@ static void puma_get_build(struct puma_get_window *w,
 			.index = index,
 		};
 		req->tags[req->count] = rec.tag;
+		req->epochs[req->count] = rec.epoch;
 		req->folios[req->count] = folio;
 		req->count++;
 	}
@@ -212,7 +213,8 @@ static bool puma_get_still_valid(struct puma_get_window *w,
 
 	return puma_meta_lookup(&w->pool->meta, req->keys[i].ino,
 				req->keys[i].gen, req->keys[i].index, &rec) &&
-	       rec.tag == req->tags[i] && rec.lender == req->lp->slot;
+	       rec.tag == req->tags[i] && rec.lender == req->lp->slot &&
+	       rec.epoch == req->epochs[i] && !rec.pending;
 }
 
 /*
@@ -226,6 +228,7 @@ static void puma_get_forget(struct puma_get_window *w,
 	struct puma_meta_rec rec = {
 		.tag = req->tags[i],
 		.lender = req->lp->slot,
+		.epoch = req->epochs[i],
 	};
 
 	puma_meta_erase_if(&w->pool->meta, req->keys[i].ino, req->keys[i].gen,

@@ -42,6 +42,8 @@
 static_assert(BITS_PER_LONG == 64, "records are 63-bit XArray values");
 static_assert(PUMA_TAG_BITS <= PUMA_META_TAG_BITS);
 static_assert(PUMA_META_LENDER_SHIFT + 8 <= BITS_PER_LONG - 1);
+static_assert(PUMA_META_EPOCH_SHIFT + 6 <= BITS_PER_LONG - 1);
+static_assert(PUMA_META_EPOCHS == 1 << 6);
 
 /* Records an erase visits between two releases of the pages lock. */
 #define PUMA_META_BATCH		256
@@ -60,7 +62,9 @@ static void *puma_meta_entry(const struct puma_meta_rec *rec)
 {
 	return xa_mk_value((rec->tag & PUMA_META_TAG_MASK) |
 			   (unsigned long)rec->lender << PUMA_META_LENDER_SHIFT |
-			   (rec->pending ? PUMA_META_PENDING : 0));
+			   (rec->pending ? PUMA_META_PENDING : 0) |
+			   (unsigned long)(rec->epoch % PUMA_META_EPOCHS) <<
+			   PUMA_META_EPOCH_SHIFT);
 }
 
 static unsigned int puma_meta_lender(void *entry)
@@ -73,14 +77,14 @@ static void puma_meta_unpack(void *entry, struct puma_meta_rec *rec)
 	rec->tag = xa_to_value(entry) & PUMA_META_TAG_MASK;
 	rec->lender = puma_meta_lender(entry);
 	rec->pending = xa_to_value(entry) & PUMA_META_PENDING;
+	rec->epoch = (xa_to_value(entry) >> PUMA_META_EPOCH_SHIFT) %
+		     PUMA_META_EPOCHS;
 }
 
-/* The same tag and lender, whether pending or not. */
+/* Exactly @rec: tag, lender, pending mark and epoch. */
 static bool puma_meta_same(void *entry, const struct puma_meta_rec *rec)
 {
-	return xa_is_value(entry) &&
-	       ((xa_to_value(entry) ^ xa_to_value(puma_meta_entry(rec))) &
-		~PUMA_META_PENDING) == 0;
+	return xa_is_value(entry) && entry == puma_meta_entry(rec);
 }
 
 /* After records are gone: a reader that sees the new value sees them gone. */
@@ -440,7 +444,7 @@ static bool puma_meta_swap(struct puma_meta *meta, u64 ino, u32 gen,
  * @ino: inode number
  * @gen: inode generation
  * @index: page index
- * @rec: tag and lender of the put acknowledged
+ * @rec: the record the put acknowledged made (pending)
  *
  * Clears the pending mark of the page's record if it is still the record
  * of that put; a record replaced or erased since is left alone.  Storing
@@ -465,7 +469,7 @@ bool puma_meta_confirm(struct puma_meta *meta, u64 ino, u32 gen,
  * @ino: inode number
  * @gen: inode generation
  * @index: page index
- * @rec: the record to erase (tag and lender; pending or not)
+ * @rec: the record to erase, exactly as it was recorded
  *
  * For what the get path and acknowledgements learn about one record: a
  * lender that did not have the page, a put it refused.  A newer record of

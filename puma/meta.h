@@ -20,13 +20,16 @@
  *   bits  0..47  the page's integrity tag (PUMA_TAG_BITS, tag.h)
  *   bits 48..55  the lender slot
  *   bit  56      PUMA_META_PENDING: the put is not acknowledged yet
- *   bits 57..62  free, for flags
+ *   bits 57..62  the put's epoch, so that a record tells one put from
+ *                another of the same content to the same lender
  */
 #define PUMA_META_TAG_BITS	48
 #define PUMA_META_TAG_MASK	GENMASK_ULL(PUMA_META_TAG_BITS - 1, 0)
 #define PUMA_META_LENDER_SHIFT	PUMA_META_TAG_BITS
 #define PUMA_META_LENDERS	256
 #define PUMA_META_PENDING	BIT_ULL(56)
+#define PUMA_META_EPOCH_SHIFT	57
+#define PUMA_META_EPOCHS	64
 
 /**
  * struct puma_meta_rec - one page's record, unpacked
@@ -34,11 +37,15 @@
  * @lender: slot of the lender that holds the page, below PUMA_META_LENDERS
  * @pending: the put is on its way: the lender has not acknowledged it, so
  *	it may still hold an older copy, or none; never asked for
+ * @epoch: which put made the record, below PUMA_META_EPOCHS: the same
+ *	content put twice to the same lender (A, then B, then A again) makes
+ *	two records an acknowledgement or a get can tell apart
  */
 struct puma_meta_rec {
 	u64 tag;
 	u8 lender;
 	bool pending;
+	u8 epoch;
 };
 
 /**

@@ -55,12 +55,16 @@
  * @count: pages in it
  * @keys: their keys
  * @tags: the tags their records were made with
+ * @epochs: and the epochs
+ * @sent: when it was sent, in jiffies
  * @pools: their pools, referenced
  */
 struct puma_put_flight {
 	unsigned int count;
 	struct puma_key keys[PUMA_PROTO_MAX_BATCH];
 	u64 tags[PUMA_PROTO_MAX_BATCH];
+	u8 epochs[PUMA_PROTO_MAX_BATCH];
+	unsigned long sent;
 	struct puma_pool *pools[PUMA_PROTO_MAX_BATCH];
 };
 
@@ -244,7 +248,8 @@ static bool puma_sendq_current(struct puma_sendq *q,
 
 	return puma_meta_lookup(&e->pool->meta, e->key.ino, e->key.gen,
 				e->key.index, &rec) &&
-	       rec.tag == e->tag && rec.lender == q->lender;
+	       rec.tag == e->tag && rec.lender == q->lender &&
+	       rec.epoch == e->epoch;
 }
 
 static void puma_put_flight_free(struct puma_put_flight *f)
@@ -291,11 +296,13 @@ static u64 puma_sendq_track(struct puma_sendq *q, struct list_head *batch,
 	list_for_each_entry(e, batch, node) {
 		f->keys[f->count] = e->key;
 		f->tags[f->count] = e->tag;
+		f->epochs[f->count] = e->epoch;
 		kref_get(&e->pool->ref);
 		f->pools[f->count] = e->pool;
 		f->count++;
 	}
 	WARN_ON_ONCE(f->count != count);
+	f->sent = jiffies;
 	atomic_add(f->count, &puma_stage_unacked_pages);
 	id = ++q->next_put_id;
 	if (xa_insert(&q->unacked, id, f, GFP_NOIO | __GFP_NOWARN)) {
@@ -326,6 +333,7 @@ static void puma_sendq_forget(struct puma_sendq *q, struct list_head *batch)
 
 	list_for_each_entry_safe(e, tmp, batch, node) {
 		rec.tag = e->tag;
+		rec.epoch = e->epoch;
 		puma_meta_erase_if(&e->pool->meta, e->key.ino, e->key.gen,
 				   e->key.index, &rec);
 		list_del(&e->node);
@@ -419,6 +427,7 @@ int puma_sendq_ack(struct puma_sendq *q, const struct puma_msg *msg)
 	for (i = 0; i < f->count; i++) {
 		meta = &f->pools[i]->meta;
 		rec.tag = f->tags[i];
+		rec.epoch = f->epochs[i];
 		if (msg->batch.status[i] == PUMA_PUT_STORED) {
 			puma_meta_confirm(meta, f->keys[i].ino, f->keys[i].gen,
 					  f->keys[i].index, &rec);
@@ -557,6 +566,39 @@ static void puma_sendq_work(struct work_struct *work)
 		}
 		cond_resched();
 	}
+	/* Lost with nothing left to send: fail the lender all the same. */
+	if (READ_ONCE(q->lost) && !ret && !READ_ONCE(q->dead) && q->failed)
+		q->failed(q);
+}
+
+/**
+ * puma_sendq_overdue() - has the lender left a PUT unacknowledged too long?
+ * @q: the queue
+ *
+ * For the owner's periodic check: a lender that stops acknowledging
+ * leaves records pending (never asked for, never put again) while fewer
+ * than PUMA_SENDQ_UNACKED_MAX PUTs wait, so the sender alone would not
+ * notice.
+ *
+ * Context: process.
+ * Return: true when the oldest PUT in flight was sent more than
+ * PUMA_SENDQ_ACK_TIMEOUT_MS ago.
+ */
+bool puma_sendq_overdue(struct puma_sendq *q)
+{
+	struct puma_put_flight *f;
+	unsigned long id = 0;
+	bool late = false;
+
+	if (!q->buf)
+		return false;
+	xa_lock(&q->unacked);
+	f = xa_find(&q->unacked, &id, ULONG_MAX, XA_PRESENT);
+	if (f)
+		late = time_after(jiffies, f->sent +
+				  msecs_to_jiffies(PUMA_SENDQ_ACK_TIMEOUT_MS));
+	xa_unlock(&q->unacked);
+	return late;
 }
 
 /**
@@ -639,8 +681,17 @@ static void puma_sendq_moot_locked(struct puma_sendq *q, u32 pool,
 static bool puma_sendq_coalesce_locked(struct puma_sendq *q, u32 pool,
 				       struct puma_stage_entry *spare)
 {
+	struct puma_stage_entry *e;
+
 	if (q->marker && q->marker->key.pool == pool)
 		return false;	/* queued after everything sent: covers it */
+	/* Any queued one covers it too: a few pools, a rare walk. */
+	list_for_each_entry(e, &q->entries, node) {
+		if (e->type == PUMA_MSG_INVALIDATE_POOL && e->key.pool == pool) {
+			q->marker = e;
+			return false;
+		}
+	}
 	if (!spare) {
 		WRITE_ONCE(q->lost, true);
 		return false;

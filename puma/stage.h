@@ -48,6 +48,7 @@ struct puma_pool;
  *	ino and gen; INVALIDATE_POOL: pool
  * @nr: INVALIDATE_PAGES: pages from @key's index (a large folio's range)
  * @tag: PUT: the tag recorded for the copy
+ * @epoch: PUT: the epoch of its record
  * @pool: PUT: the filesystem pool, referenced
  * @page: PUT: the copy (a staging pool page, owned by the entry)
  */
@@ -57,6 +58,7 @@ struct puma_stage_entry {
 	struct puma_key key;
 	unsigned int nr;
 	u64 tag;
+	u8 epoch;
 	struct puma_pool *pool;
 	struct page *page;
 };
@@ -122,6 +124,7 @@ bool puma_sendq_put(struct puma_sendq *q, struct puma_stage_entry *e);
 bool puma_sendq_invalidate(struct puma_sendq *q, u16 type,
 			   const struct puma_key *key, unsigned int nr);
 int puma_sendq_ack(struct puma_sendq *q, const struct puma_msg *msg);
+bool puma_sendq_overdue(struct puma_sendq *q);
 void puma_sendq_kill(struct puma_sendq *q);
 void puma_sendq_destroy(struct puma_sendq *q);
 

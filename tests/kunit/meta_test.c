@@ -675,6 +675,17 @@ static void meta_confirm_erase_if_test(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, got.pending);
 	KUNIT_EXPECT_EQ(test, got.tag, 7ULL);
 
+	/* The same content put again (another epoch): not the same put. */
+	put.epoch = 5;
+	KUNIT_ASSERT_EQ(test, puma_meta_store(meta, 3, 1, 0, &put,
+					      GFP_KERNEL), 0);
+	got = put;
+	got.epoch = 4;
+	KUNIT_EXPECT_FALSE(test, puma_meta_confirm(meta, 3, 1, 0, &got));
+	KUNIT_ASSERT_TRUE(test, puma_meta_lookup(meta, 3, 1, 0, &got));
+	KUNIT_EXPECT_TRUE(test, got.pending);
+	KUNIT_EXPECT_EQ(test, got.epoch, 5);
+
 	/* A newer put: the old record's forget must leave it alone. */
 	KUNIT_ASSERT_EQ(test, puma_meta_store(meta, 3, 1, 0, &newer,
 					      GFP_KERNEL), 0);
@@ -684,9 +695,15 @@ static void meta_confirm_erase_if_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, got.tag, 8ULL);
 	KUNIT_EXPECT_TRUE(test, got.pending);
 
-	/* Its own erase works, pending or not, and bumps the sequence. */
+	/* Only exactly the record: pending mark and epoch too. */
+	got = newer;
+	got.pending = false;
+	KUNIT_EXPECT_FALSE(test, puma_meta_erase_if(meta, 3, 1, 0, &got));
+	got = newer;
+	got.epoch = 1;
+	KUNIT_EXPECT_FALSE(test, puma_meta_erase_if(meta, 3, 1, 0, &got));
+	/* Its own erase works and bumps the sequence. */
 	seq = puma_meta_seq(meta);
-	newer.pending = false;
 	KUNIT_EXPECT_TRUE(test, puma_meta_erase_if(meta, 3, 1, 0, &newer));
 	KUNIT_EXPECT_GT(test, puma_meta_seq(meta), seq);
 	KUNIT_EXPECT_FALSE(test, puma_meta_lookup(meta, 3, 1, 0, &got));
