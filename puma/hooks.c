@@ -228,9 +228,9 @@ static void notrace puma_hook_post_direct_write(unsigned long ip,
  * that may be held across I/O.  A call answered false runs the original
  * in place and never enters this module.
  *
- * A pool created while such a call runs (the module loading, or a type
- * added to the opt-in list) does not see it: see "Operations in progress
- * when a pool is created" in the admin guide.
+ * A call that started before its filesystem's type was opted in is not
+ * seen by a pool created while it runs: see "Operations in progress when
+ * a pool is created" in the admin guide.
  */
 static bool puma_mapping_pooled(const struct address_space *mapping)
 {
@@ -238,10 +238,19 @@ static bool puma_mapping_pooled(const struct address_space *mapping)
 	       puma_ops->has_pool(mapping->host->i_sb);
 }
 
-/* truncate_inode_pages_range(), invalidate_inode_pages2_range() */
+/*
+ * truncate_inode_pages_range(), invalidate_inode_pages2_range(): also
+ * when the type is opted in but the pool is not there yet (the scan after
+ * the module loads or the list is written has not reached it), so that
+ * the pool about to be created still gets the invalidation at the end.
+ */
 static bool puma_want_mapping(const struct pt_regs *regs)
 {
-	return puma_mapping_pooled((const struct address_space *)regs->di);
+	const struct address_space *mapping = (const void *)regs->di;
+
+	return puma_regular_file(mapping) &&
+	       (puma_ops->has_pool(mapping->host->i_sb) ||
+		puma_config_fs_opted_in(mapping->host->i_sb));
 }
 
 /* page_cache_ra_unbounded(): the wrapper only gets, and only if enabled. */
