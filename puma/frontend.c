@@ -355,6 +355,18 @@ void puma_frontend_forget_lender(u8 slot)
 	}
 }
 
+/*
+ * has_pool: may a hook act on @sb?  Asked before a call is redirected.
+ * Context: any; lockless, does not sleep.
+ */
+static bool puma_frontend_has_pool(const struct super_block *sb)
+{
+	struct puma_pool *pool = puma_pool_find(sb);
+
+	puma_pool_put(pool);
+	return pool;
+}
+
 static const struct puma_hook_ops puma_frontend_ops = {
 	.init_fs		= puma_frontend_init_fs,
 	.put			= puma_frontend_put,
@@ -362,6 +374,7 @@ static const struct puma_hook_ops puma_frontend_ops = {
 	.invalidate_page	= puma_frontend_invalidate_page,
 	.invalidate_inode	= puma_frontend_invalidate_inode,
 	.invalidate_fs		= puma_frontend_invalidate_fs,
+	.has_pool		= puma_frontend_has_pool,
 };
 
 /**

@@ -24,7 +24,12 @@
  *   original is called from inside this module, which the ftrace callback
  *   recognises (within_module()) and lets through.  The call is never in
  *   tail position (puma_hook_leave() follows it): a tail jump would be
- *   redirected again, forever.
+ *   redirected again, forever.  Only calls PUMA acts on are redirected:
+ *   the ftrace callback looks at the arguments first (a mapping or a
+ *   superblock with a pool, a mount of an opted-in type) and lets every
+ *   other call run the original in place, so that a truncate sleeping on
+ *   some other filesystem (a suspended device, a dead NFS server) never
+ *   has this module's text on its stack, and unloading never waits for it.
  *
  * Only functions that the hooked functions do not reach through a tail
  * call can be hooked this way: in a tail call from an original that a
@@ -34,11 +39,13 @@
  * folio readahead (xfs) is not seen yet.
  *
  * Unloading: after the ftrace ops are unregistered no new call can enter a
- * wrapper; synchronize_rcu_tasks() then waits for any task preempted
+ * wrapper (unregister_ftrace_function() waits for the callbacks still
+ * running); synchronize_rcu_tasks() then waits for any task preempted
  * between the ftrace trampoline and puma_hook_enter(), puma_hooks_inflight
- * for the wrappers still running (a truncate may sleep for long), and a
- * last synchronize_rcu_tasks() for the instructions after
- * puma_hook_leave().
+ * for the wrappers still running (a truncate on a pooled filesystem may
+ * sleep for long), and a last synchronize_rcu_tasks() for the
+ * instructions after puma_hook_leave().  Calls on filesystems without a
+ * pool were never redirected: nothing waits for them.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -213,6 +220,66 @@ static void notrace puma_hook_post_direct_write(unsigned long ip,
 	puma_invalidate_mapping(iocb->ki_filp->f_mapping);
 }
 
+/* ---- which calls to redirect ------------------------------------------ */
+
+/*
+ * Asked by the ftrace callback, at the hooked function's entry, with the
+ * function's arguments in @regs.  Preemption is off: no sleeping, no lock
+ * that may be held across I/O.  A call answered false runs the original
+ * in place and never enters this module.
+ *
+ * A call that started before its filesystem's type was opted in is not
+ * seen by a pool created while it runs: see "Operations in progress when
+ * a pool is created" in the admin guide.
+ */
+static bool puma_mapping_pooled(const struct address_space *mapping)
+{
+	return puma_regular_file(mapping) &&
+	       puma_ops->has_pool(mapping->host->i_sb);
+}
+
+/*
+ * truncate_inode_pages_range(), invalidate_inode_pages2_range(): also
+ * when the type is opted in but the pool is not there yet (the scan after
+ * the module loads or the list is written has not reached it), so that
+ * the pool about to be created still gets the invalidation at the end.
+ */
+static bool puma_want_mapping(const struct pt_regs *regs)
+{
+	const struct address_space *mapping = (const void *)regs->di;
+
+	return puma_regular_file(mapping) &&
+	       (puma_ops->has_pool(mapping->host->i_sb) ||
+		puma_config_fs_opted_in(mapping->host->i_sb));
+}
+
+/* page_cache_ra_unbounded(): the wrapper only gets, and only if enabled. */
+static bool puma_want_readahead(const struct pt_regs *regs)
+{
+	const struct readahead_control *ractl = (const void *)regs->di;
+
+	return puma_is_enabled() && puma_mapping_pooled(ractl->mapping);
+}
+
+/* generic_shutdown_super() */
+static bool puma_want_sb(const struct pt_regs *regs)
+{
+	return puma_ops->has_pool((const struct super_block *)regs->di);
+}
+
+/*
+ * vfs_get_tree(): the superblock does not exist yet, its type does.  A
+ * mount that began before its type was opted in gets no pool unless the
+ * scan after the write to the list finds it: PUMA then ignores that
+ * filesystem, which is safe.
+ */
+static bool puma_want_mount(const struct pt_regs *regs)
+{
+	const struct fs_context *fc = (const void *)regs->di;
+
+	return puma_config_type_opted_in(fc->fs_type->name);
+}
+
 /* ---- wrappers ---------------------------------------------------------- */
 
 static void puma_wrap_ra_unbounded(struct readahead_control *ractl,
@@ -280,6 +347,7 @@ static int puma_wrap_vfs_get_tree(struct fs_context *fc)
  * @name: the kernel function
  * @wrapper: the function that replaces it, or NULL for an observer
  * @observe: the observer, when @wrapper is NULL
+ * @want: with @wrapper: whether this call is redirected to it
  * @ops: the ftrace ops
  * @registered: @ops is registered
  */
@@ -287,6 +355,7 @@ struct puma_hook {
 	const char *name;
 	void *wrapper;
 	ftrace_func_t observe;
+	bool (*want)(const struct pt_regs *regs);
 	struct ftrace_ops ops;
 	bool registered;
 };
@@ -301,20 +370,26 @@ static void notrace puma_hook_redirect(unsigned long ip,
 
 	if (WARN_ON_ONCE(!regs))
 		return;
-	if (!within_module(parent_ip, THIS_MODULE))
-		regs->ip = (unsigned long)hook->wrapper;
+	/* The original, called by the wrapper; or a call PUMA ignores. */
+	if (within_module(parent_ip, THIS_MODULE) || !hook->want(regs))
+		return;
+	regs->ip = (unsigned long)hook->wrapper;
 }
 
 /* In registration order: invalidations first, so none is missed. */
 static struct puma_hook puma_hooks[] = {
-	{ "truncate_inode_pages_range", puma_wrap_truncate_range },
-	{ "invalidate_inode_pages2_range", puma_wrap_invalidate2_range },
+	{ "truncate_inode_pages_range", puma_wrap_truncate_range, NULL,
+	  puma_want_mapping },
+	{ "invalidate_inode_pages2_range", puma_wrap_invalidate2_range, NULL,
+	  puma_want_mapping },
 	{ "kiocb_invalidate_post_direct_write", NULL,
 	  puma_hook_post_direct_write },
-	{ "generic_shutdown_super", puma_wrap_shutdown_super },
+	{ "generic_shutdown_super", puma_wrap_shutdown_super, NULL,
+	  puma_want_sb },
 	{ "__filemap_remove_folio", NULL, puma_hook_remove_folio },
-	{ "page_cache_ra_unbounded", puma_wrap_ra_unbounded },
-	{ "vfs_get_tree", puma_wrap_vfs_get_tree },
+	{ "page_cache_ra_unbounded", puma_wrap_ra_unbounded, NULL,
+	  puma_want_readahead },
+	{ "vfs_get_tree", puma_wrap_vfs_get_tree, NULL, puma_want_mount },
 };
 
 static int puma_hook_register(struct puma_hook *hook)

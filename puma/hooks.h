@@ -6,6 +6,8 @@
 #ifndef _PUMA_HOOKS_H
 #define _PUMA_HOOKS_H
 
+#include <linux/types.h>
+
 struct address_space;
 struct folio;
 struct readahead_control;
@@ -36,6 +38,10 @@ struct super_block;
  *	sleep.
  * @invalidate_fs: a filesystem was shut down (unmount); no page of it is
  *	left in the page cache.  Process context, may sleep.
+ * @has_pool: does PUMA act on @sb?  Asked in the ftrace callback, before
+ *	a call is redirected to a wrapper, so that calls on other
+ *	filesystems never run (nor sleep) inside this module.  Any context,
+ *	preemption off: must not sleep, and must be cheap.
  *
  * Invalidations are delivered whether or not PUMA is enabled.
  */
@@ -47,6 +53,7 @@ struct puma_hook_ops {
 	void (*invalidate_page)(struct folio *folio);
 	void (*invalidate_inode)(struct address_space *mapping);
 	void (*invalidate_fs)(struct super_block *sb);
+	bool (*has_pool)(const struct super_block *sb);
 };
 
 int puma_hooks_init(const struct puma_hook_ops *ops);

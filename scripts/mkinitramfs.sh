@@ -3,7 +3,8 @@
 #
 # Build the initramfs PUMA's test guests boot: busybox, and from the host
 # bash (as /bin/sh), ip, tc, mountpoint, fallocate (util-linux: busybox's
-# cannot punch holes) and, on request, fio, with the
+# cannot punch holes), dmsetup (a device to suspend under a filesystem:
+# 56-rmmod-blocked) and, on request, fio, with the
 # libraries ldd names; the kernel modules the guest needs; and
 # scripts/guest-init.sh as /init.
 #
@@ -32,10 +33,12 @@ MODDIR=/usr/lib/modules/puma-guest
 # Modules wanted in the guest, their dependencies resolved with modinfo.
 # crc32c_generic first: ext4, jbd2 and libcrc32c ask the crypto API for
 # "crc32c", and the guest has no modprobe to load it on demand.
+# brd (RAM disks, /dev/ram0..15, allocated as written) and dm_mod give a
+# block device that dmsetup can suspend.
 WANT_MODULES=(crc32c_generic virtio_pci virtio_blk virtio_net ext4 xfs
-	      sch_netem virtio_console)
+	      sch_netem virtio_console brd dm_mod)
 HOST_BINS=(/usr/bin/bash /usr/sbin/ip /usr/sbin/tc /usr/bin/mountpoint
-	   /usr/bin/fallocate)
+	   /usr/bin/fallocate /usr/sbin/dmsetup)
 
 usage() {
 	cat <<EOF

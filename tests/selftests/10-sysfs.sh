@@ -39,7 +39,9 @@ for v in 2 -1 yes on 01 abc ' 1' '1 1' '1
 done
 long=abcdefghijklmnopqrstuvwxyz012345
 nine="a b c d e f g h i"
-for v in EXT4 'ext4 x/y' 'ext4;xfs' "$long" "$nine" 'ext4 é'; do
+# (a 31-character name parses but is no supported type: 55-fstypes; the
+# lengths the parser takes are tested by KUnit)
+for v in EXT4 'ext4 x/y' 'ext4;xfs' "$long" "${long%?}" "$nine" 'ext4 é'; do
 	write_fails filesystems "$v"
 done
 
@@ -52,8 +54,6 @@ check "filesystems accepts a comma list" \
 	sh -c "echo 'xfs,ext4,xfs' > $PUMA_SYS/filesystems"
 check_eq "filesystems collapses duplicates" "$(cat $PUMA_SYS/filesystems)" \
 	"xfs ext4"
-check "filesystems accepts 31 characters" \
-	sh -c "echo ${long%?} > $PUMA_SYS/filesystems"
 check "filesystems accepts the empty list" \
 	sh -c "echo > $PUMA_SYS/filesystems"
 check_eq "filesystems reads empty" "$(cat $PUMA_SYS/filesystems)" ""
