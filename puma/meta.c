@@ -471,7 +471,7 @@ bool puma_meta_confirm(struct puma_meta *meta, u64 ino, u32 gen,
  * @index: page index
  * @rec: the record to erase, exactly as it was recorded
  *
- * For what the get path and acknowledgements learn about one record: a
+ * For what the get path and acknowledgments learn about one record: a
  * lender that did not have the page, a put it refused.  A newer record of
  * the page (a put since) is left alone.  Bumps the sequence number when it
  * erases.

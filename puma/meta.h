@@ -39,7 +39,7 @@
  *	it may still hold an older copy, or none; never asked for
  * @epoch: which put made the record, below PUMA_META_EPOCHS: the same
  *	content put twice to the same lender (A, then B, then A again) makes
- *	two records an acknowledgement or a get can tell apart
+ *	two records an acknowledgment or a get can tell apart
  */
 struct puma_meta_rec {
 	u64 tag;

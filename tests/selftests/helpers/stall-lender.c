@@ -78,7 +78,6 @@ struct wire_hdr {
 /* Naturally aligned: the wire layout without packing. */
 static_assert(sizeof(struct wire_hdr) == 16, "wire header");
 
-
 static unsigned int get_bytes_per_s = 16;
 static u64 node_id;
 

@@ -9,7 +9,8 @@
 #ifndef PUMA_TEST_WIRE_H
 #define PUMA_TEST_WIRE_H
 
-#include <stdint.h>
+#include <assert.h>
+#include <stddef.h>
 #include <string.h>
 
 #define WIRE_MAGIC		0x414d5550u
@@ -20,65 +21,71 @@
 
 /* struct puma_wire_hello, naturally aligned: no packing needed. */
 struct wire_hello2 {
-	uint32_t magic;
-	uint16_t version;
-	uint8_t role;
-	uint8_t channel;
-	uint32_t page_size;
-	uint16_t max_batch;
-	uint16_t status;
-	uint64_t node_id;
-	uint64_t session;
-	uint64_t features;
-	uint8_t auth[WIRE_AUTH_LEN];
+	unsigned int magic;
+	unsigned short version;
+	unsigned char role;
+	unsigned char channel;
+	unsigned int page_size;
+	unsigned short max_batch;
+	unsigned short status;
+	unsigned long long node_id;
+	unsigned long long session;
+	unsigned long long features;
+	unsigned char auth[WIRE_AUTH_LEN];
 };
 
-_Static_assert(sizeof(struct wire_hello2) == WIRE_HELLO_LEN, "HELLO layout");
+static_assert(sizeof(struct wire_hello2) == WIRE_HELLO_LEN, "HELLO layout");
 
-static inline uint64_t wire_rotl(uint64_t x, int b)
+static inline unsigned long long wire_rotl(unsigned long long x, int b)
 {
 	return (x << b) | (x >> (64 - b));
 }
 
-#define WIRE_SIPROUND(v0, v1, v2, v3) do {				\
-		v0 += v1; v1 = wire_rotl(v1, 13); v1 ^= v0;		\
-		v0 = wire_rotl(v0, 32);					\
-		v2 += v3; v3 = wire_rotl(v3, 16); v3 ^= v2;		\
-		v0 += v3; v3 = wire_rotl(v3, 21); v3 ^= v0;		\
-		v2 += v1; v1 = wire_rotl(v1, 17); v1 ^= v2;		\
-		v2 = wire_rotl(v2, 32);					\
-	} while (0)
+/* One SipRound over the state @v. */
+static inline void wire_sipround(unsigned long long *v)
+{
+	v[0] += v[1];
+	v[1] = wire_rotl(v[1], 13) ^ v[0];
+	v[0] = wire_rotl(v[0], 32);
+	v[2] += v[3];
+	v[3] = wire_rotl(v[3], 16) ^ v[2];
+	v[0] += v[3];
+	v[3] = wire_rotl(v[3], 21) ^ v[0];
+	v[2] += v[1];
+	v[1] = wire_rotl(v[1], 17) ^ v[2];
+	v[2] = wire_rotl(v[2], 32);
+}
 
 /* SipHash-2-4 of @len bytes with the key (k0, k1), as the kernel's. */
-static inline uint64_t wire_siphash(const uint8_t *p, size_t len,
-				    uint64_t k0, uint64_t k1)
+static inline unsigned long long wire_siphash(const unsigned char *p,
+					      size_t len,
+					      unsigned long long k0,
+					      unsigned long long k1)
 {
-	uint64_t v0 = 0x736f6d6570736575ULL ^ k0;
-	uint64_t v1 = 0x646f72616e646f6dULL ^ k1;
-	uint64_t v2 = 0x6c7967656e657261ULL ^ k0;
-	uint64_t v3 = 0x7465646279746573ULL ^ k1;
-	uint64_t b = (uint64_t)len << 56, m;
+	unsigned long long v[4] = {
+		0x736f6d6570736575ULL ^ k0, 0x646f72616e646f6dULL ^ k1,
+		0x6c7967656e657261ULL ^ k0, 0x7465646279746573ULL ^ k1,
+	};
+	unsigned long long b = (unsigned long long)len << 56, m;
 	size_t i, left = len & 7;
 
 	for (i = 0; i + 8 <= len; i += 8) {
 		memcpy(&m, p + i, 8);
-		v3 ^= m;
-		WIRE_SIPROUND(v0, v1, v2, v3);
-		WIRE_SIPROUND(v0, v1, v2, v3);
-		v0 ^= m;
+		v[3] ^= m;
+		wire_sipround(v);
+		wire_sipround(v);
+		v[0] ^= m;
 	}
 	for (i = 0; i < left; i++)
-		b |= (uint64_t)p[len - left + i] << (8 * i);
-	v3 ^= b;
-	WIRE_SIPROUND(v0, v1, v2, v3);
-	WIRE_SIPROUND(v0, v1, v2, v3);
-	v0 ^= b;
-	v2 ^= 0xff;
-	WIRE_SIPROUND(v0, v1, v2, v3);
-	WIRE_SIPROUND(v0, v1, v2, v3);
-	WIRE_SIPROUND(v0, v1, v2, v3);
-	WIRE_SIPROUND(v0, v1, v2, v3);
-	return (v0 ^ v1) ^ (v2 ^ v3);
+		b |= (unsigned long long)p[len - left + i] << (8 * i);
+	v[3] ^= b;
+	wire_sipround(v);
+	wire_sipround(v);
+	v[0] ^= b;
+	v[2] ^= 0xff;
+	for (i = 0; i < 4; i++)
+		wire_sipround(v);
+	return (v[0] ^ v[1]) ^ (v[2] ^ v[3]);
 }
 
 /*
@@ -87,10 +94,10 @@ static inline uint64_t wire_siphash(const uint8_t *p, size_t len,
  * payload with its auth field zero; written to @h->auth.
  */
 static inline void wire_hello_prove(struct wire_hello2 *h,
-				    const uint8_t secret[WIRE_AUTH_LEN])
+				    const unsigned char *secret)
 {
-	uint8_t buf[1 + WIRE_HELLO_LEN];
-	uint64_t k0, k1, w[2];
+	unsigned char buf[1 + WIRE_HELLO_LEN];
+	unsigned long long k0, k1, w[2];
 	int i;
 
 	memcpy(&k0, secret, 8);
