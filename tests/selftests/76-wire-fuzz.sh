@@ -6,12 +6,16 @@
 #  - posing as borrowers, puma-fuzz sends the lender bad HELLOs, batches
 #    with bad counts and lengths, unknown types, messages from the wrong
 #    end or channel, byte-by-byte sends and 64 connections at once: the
-#    lender must close each offending connection and keep answering;
+#    lender must close each offending connection and keep answering; a
+#    session's second HELLO without the proof of its secret, or with a
+#    wrong one, is denied;
 #  - posing as a lender on 127.0.0.1:7778, it makes the module pair with
-#    it, breaks the HELLO_ACK or sends malformed and unsolicited GET_RESPs
-#    and PONGs, answers real GETs (it evicts and reads a file) with wrong
-#    counts, statuses, ids and bytes: the borrower must count a violation,
-#    disconnect, and the reader still get the file's bytes.
+#    it, breaks the HELLO_ACK or sends malformed and unsolicited GET_RESPs,
+#    PUT_ACKs and PONGs, answers real PUTs (it evicts and reads a file)
+#    with wrong or replayed PUT_ACKs and real GETs with wrong counts,
+#    statuses, ids and bytes: the borrower must count a violation (wrong
+#    bytes: fail a tag check), disconnect, and the reader still get the
+#    file's bytes.
 # Meanwhile the real loopback pairing keeps working: a file read back
 # through it afterwards comes from the lender, byte for byte.
 . "$(dirname "$0")/lib.sh"
@@ -57,9 +61,13 @@ peer_rows() {
 
 # --- at the lender -----------------------------------------------------
 fuzz_run "lender fuzz" lender 127.0.0.1:7777 -t $FUZZ_SECS -s 1
-check_ge "lender fuzz: cases run (each at least once)" "$(kv cases "$FUZZ")" 54
+check_ge "lender fuzz: cases run (each at least once)" "$(kv cases "$FUZZ")" 59
 check_ge "lender fuzz: connections closed on violations" \
 	"$(kv closed "$FUZZ")" 50
+check_ge "lender fuzz: PUTs acknowledged by a PUT_ACK" \
+	"$(kv put_acks "$FUZZ")" 1
+check_ge "lender fuzz: HELLOs that did not prove their session denied" \
+	"$(kv denied "$FUZZ")" 4
 check_ge "lender fuzz: page bytes verified in GET_RESPs" \
 	"$(kv bytes_verified "$FUZZ")" $((8 * PAGE))
 check_eq "lender fuzz: no wrong byte" "$(kv bad_bytes "$FUZZ")" 0
@@ -80,10 +88,12 @@ check_eq "lender fuzz: the real pairing is still connected" \
 # --- at the borrower ---------------------------------------------------
 stats_snap get_tag_mismatches get_requests
 fuzz_run "borrower fuzz" borrower 7778 -t 1 -s 2 -f $F
-check_ge "borrower fuzz: cases run" "$(kv cases "$FUZZ")" 33
+check_ge "borrower fuzz: cases run" "$(kv cases "$FUZZ")" 37
 check_ge "borrower fuzz: violations counted by the module" \
-	"$(kv violations "$FUZZ")" 18
-check_ge "borrower fuzz: handshakes refused" "$(kv refused "$FUZZ")" 9
+	"$(kv violations "$FUZZ")" 22
+check_ge "borrower fuzz: handshakes refused" "$(kv refused "$FUZZ")" 10
+check_ge "borrower fuzz: real PUTs acknowledged by the fuzzer" \
+	"$(kv put_acks "$FUZZ")" 8
 check_ge "borrower fuzz: real GETs answered by the fuzzer" \
 	"$(kv gets "$FUZZ")" 8
 check_ge "borrower fuzz: pages it served right" "$(kv hits_sent "$FUZZ")" 1

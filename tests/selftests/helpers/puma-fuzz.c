@@ -26,7 +26,10 @@
  * passed and print one summary line of KEY=VALUE pairs; the exit status
  * is 0 when every case saw what a correct peer does, 1 otherwise, 2 on a
  * usage error.  Message layouts are built in one place (build_*()), so
- * that a new protocol version changes only those.
+ * that a new protocol version changes only those.  This speaks version 2:
+ * 56-byte HELLOs whose auth field carries a session's secret (put channel
+ * HELLO_ACK) or the proof of it (get channel HELLO, wire.h), and PUTs with
+ * an id, each answered by a PUT_ACK.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -47,6 +50,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "wire.h"
+
 typedef unsigned char u8;
 typedef unsigned short u16;
 typedef unsigned int u32;
@@ -54,32 +59,24 @@ typedef unsigned long long u64;
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
-/* --- the wire format (protocol version 1) -------------------------------- */
+/* --- the wire format (protocol version 2) -------------------------------- */
 
 #define MAGIC		0x414d5550u
-#define VERSION		1
+#define VERSION		WIRE_VERSION
 #define MAX_BATCH	32
 #define PS		4096
 #define HDR		16
-#define HELLO_LEN	40
+#define HELLO_LEN	WIRE_HELLO_LEN
+#define AUTH_LEN	WIRE_AUTH_LEN
 #define KEY_LEN		24
 #define BATCH_LEN	8
 #define MAX_MSG		(HDR + BATCH_LEN + MAX_BATCH * (KEY_LEN + PS))
 
 enum { T_HELLO = 1, T_HELLO_ACK, T_PUT, T_GET, T_GET_RESP, T_INV_PAGES,
-	T_INV_INODE, T_INV_POOL, T_PING, T_PONG, T_BYE, T_NR };
+	T_INV_INODE, T_INV_POOL, T_PING, T_PONG, T_BYE, T_PUT_ACK, T_NR };
 enum { ROLE_BORROWER = 1, ROLE_LENDER = 2 };
 enum { CHAN_PUT = 1, CHAN_GET = 2 };
 #define FEAT_EXCLUSIVE	1ull
-
-struct hello {
-	u32 magic;
-	u16 version;
-	u8 role, channel;
-	u32 page_size;
-	u16 max_batch, status;
-	u64 node_id, session, features;
-};
 
 struct key {
 	u32 pool, gen;
@@ -116,7 +113,7 @@ static size_t build_hdr(u8 *b, u16 type, u16 flags,
 }
 
 /* build_hello() - HELLO or HELLO_ACK with every field as given */
-static size_t build_hello(u8 *b, u16 type, const struct hello *h)
+static size_t build_hello(u8 *b, u16 type, const struct wire_hello2 *h)
 {
 	u8 *p = b + build_hdr(b, type, 0, HELLO_LEN, 0);
 
@@ -130,10 +127,11 @@ static size_t build_hello(u8 *b, u16 type, const struct hello *h)
 	le64(p + 16, h->node_id);
 	le64(p + 24, h->session);
 	le64(p + 32, h->features);
+	memcpy(p + 40, h->auth, AUTH_LEN);
 	return HDR + HELLO_LEN;
 }
 
-static void parse_hello(const u8 *p, struct hello *h)
+static void parse_hello(const u8 *p, struct wire_hello2 *h)
 {
 	h->magic = rd32(p);
 	h->version = rd16(p + 4);
@@ -145,6 +143,17 @@ static void parse_hello(const u8 *p, struct hello *h)
 	h->node_id = rd64(p + 16);
 	h->session = rd64(p + 24);
 	h->features = rd64(p + 32);
+	memcpy(h->auth, p + 40, AUTH_LEN);
+}
+
+static int auth_set(const u8 *auth)
+{
+	unsigned int i;
+
+	for (i = 0; i < AUTH_LEN; i++)
+		if (auth[i])
+			return 1;
+	return 0;
 }
 
 static size_t build_key(u8 *p, const struct key *k)
@@ -217,6 +226,26 @@ static size_t build_get_resp(u8 *b, u64 id, u16 count,
 	return p - b;
 }
 
+/*
+ * build_put_ack() - PUT_ACK: @count statuses (1 stored, 0 refused),
+ * zero-padded to 8
+ */
+static size_t build_put_ack(u8 *b, u64 id, u16 count, const u8 *status)
+{
+	u8 *p = b + HDR;
+	unsigned int n = (count + 7) & ~7u;
+
+	le16(p, count);
+	le16(p + 2, 0);
+	le32(p + 4, 0);
+	p += BATCH_LEN;
+	memset(p, 0, n ? n : 8);
+	memcpy(p, status, count);
+	p += n;
+	build_hdr(b, T_PUT_ACK, 0, p - b - HDR, id);
+	return p - b;
+}
+
 /* build_u64() - PING or PONG; build_u32() - INVALIDATE_POOL or BYE */
 static size_t build_u64(u8 *b, u16 type, u64 id, u64 v)
 {
@@ -268,7 +297,7 @@ static struct {
 	unsigned long messages, bytes_sent, cases, passed, failed;
 	unsigned long closed, answers, conns, violations, paired;
 	unsigned long refused, gets, hits_sent, bytes_verified, bad_bytes;
-	unsigned long replays, timeouts;
+	unsigned long replays, timeouts, put_acks, denied;
 } st;
 
 static int verbose;
@@ -437,26 +466,56 @@ static u64 new_id(void)
 	return v;
 }
 
-static struct hello good_hello(u8 chan, u64 node, u64 session)
+static struct wire_hello2 good_hello(u8 chan, u64 node, u64 session)
 {
-	return (struct hello){ MAGIC, VERSION, ROLE_BORROWER, chan, PS,
-			       MAX_BATCH, 0, node, session, FEAT_EXCLUSIVE };
+	return (struct wire_hello2){ MAGIC, VERSION, ROLE_BORROWER, chan, PS,
+				     MAX_BATCH, 0, node, session,
+				     FEAT_EXCLUSIVE, { 0 } };
 }
 
-/* handshake() - valid HELLO on @fd; 0 when the lender accepts */
-static int handshake(int fd, u8 chan, u64 node, u64 session)
+/*
+ * hello_status() - send @h on @fd; the HELLO_ACK's status (its auth in
+ * @auth when not NULL), or -1 when no well-formed HELLO_ACK comes
+ */
+static int hello_status(int fd, const struct wire_hello2 *h, u8 *auth)
 {
-	struct hello h = good_hello(chan, node, session), a;
+	struct wire_hello2 a;
 	struct hdr rh;
 
-	if (send_raw(fd, buf, build_hello(buf, T_HELLO, &h)))
+	if (send_raw(fd, buf, build_hello(buf, T_HELLO, h)))
 		return -1;
 	if (recv_msg(fd, &rh) || rh.type != T_HELLO_ACK || rh.len != HELLO_LEN)
 		return -1;
 	parse_hello(rbuf + HDR, &a);
 	st.answers++;
-	return a.magic == MAGIC && !a.status && a.version == VERSION &&
-	       a.session == session && a.channel == chan ? 0 : -1;
+	if (a.magic != MAGIC)
+		return -1;
+	if (!a.status && (a.session != h->session || a.channel != h->channel))
+		return -1;
+	if (auth)
+		memcpy(auth, a.auth, AUTH_LEN);
+	return a.status;
+}
+
+/*
+ * handshake() - valid HELLO on @fd; 0 when the lender accepts.  With
+ * @secret all zero, the session's first connection: the HELLO_ACK must
+ * hand out a secret, stored in @secret.  Else the HELLO carries the proof
+ * of @secret and the HELLO_ACK must carry no secret.
+ */
+static int handshake(int fd, u8 chan, u64 node, u64 session, u8 *secret)
+{
+	struct wire_hello2 h = good_hello(chan, node, session);
+	int first = !auth_set(secret);
+	u8 auth[AUTH_LEN];
+
+	if (!first)
+		wire_hello_prove(&h, secret);
+	if (hello_status(fd, &h, auth) != 0 || auth_set(auth) != first)
+		return -1;
+	if (first)
+		memcpy(secret, auth, AUTH_LEN);
+	return 0;
 }
 
 /* ping_ok() - a PING on @fd gets its PONG */
@@ -477,6 +536,7 @@ struct bctx {
 	const char *name;
 	int put, get;
 	u64 node, session;
+	u8 secret[AUTH_LEN];
 };
 
 static int open_session(struct bctx *c, int chans)
@@ -485,14 +545,17 @@ static int open_session(struct bctx *c, int chans)
 	c->session = new_id();
 	c->put = -1;
 	c->get = -1;
+	memset(c->secret, 0, sizeof(c->secret));
 	if (chans & 1) {
 		c->put = dial();
-		if (c->put < 0 || handshake(c->put, CHAN_PUT, c->node, c->session))
+		if (c->put < 0 || handshake(c->put, CHAN_PUT, c->node,
+					    c->session, c->secret))
 			return -1;
 	}
 	if (chans & 2) {
 		c->get = dial();
-		if (c->get < 0 || handshake(c->get, CHAN_GET, c->node, c->session))
+		if (c->get < 0 || handshake(c->get, CHAN_GET, c->node,
+					    c->session, c->secret))
 			return -1;
 	}
 	return 0;
@@ -533,7 +596,7 @@ struct lcase {
 	size_t (*make)(u8 *b);
 };
 
-static struct hello bad_hello;
+static struct wire_hello2 bad_hello;
 static size_t mk_hello_field(u8 *b) { return build_hello(b, T_HELLO, &bad_hello); }
 
 #define HELLO_CASE(n, field, val)					\
@@ -558,7 +621,7 @@ HELLO_CASE(hello_status, status, 1)
 
 static size_t mk_hello_short(u8 *b)
 {
-	struct hello h = good_hello(CHAN_PUT, new_id(), new_id());
+	struct wire_hello2 h = good_hello(CHAN_PUT, new_id(), new_id());
 	size_t n = build_hello(b, T_HELLO, &h);
 
 	le32(b + 4, HELLO_LEN - 1);
@@ -567,7 +630,7 @@ static size_t mk_hello_short(u8 *b)
 
 static size_t mk_hello_long(u8 *b)
 {
-	struct hello h = good_hello(CHAN_PUT, new_id(), new_id());
+	struct wire_hello2 h = good_hello(CHAN_PUT, new_id(), new_id());
 	size_t n = build_hello(b, T_HELLO, &h);
 
 	le32(b + 4, HELLO_LEN + 1);
@@ -577,7 +640,7 @@ static size_t mk_hello_long(u8 *b)
 
 static size_t mk_hello_flags(u8 *b)
 {
-	struct hello h = good_hello(CHAN_PUT, new_id(), new_id());
+	struct wire_hello2 h = good_hello(CHAN_PUT, new_id(), new_id());
 	size_t n = build_hello(b, T_HELLO, &h);
 
 	le16(b + 2, 1);
@@ -586,7 +649,7 @@ static size_t mk_hello_flags(u8 *b)
 
 static size_t mk_hello_id(u8 *b)
 {
-	struct hello h = good_hello(CHAN_PUT, new_id(), new_id());
+	struct wire_hello2 h = good_hello(CHAN_PUT, new_id(), new_id());
 	size_t n = build_hello(b, T_HELLO, &h);
 
 	le64(b + 8, 7);
@@ -614,7 +677,7 @@ static size_t mk_put_early(u8 *b)
 	struct key k = rand_key();
 	u8 page[PS] = { 0 };
 
-	return build_batch(b, T_PUT, 0, 1, 0, 0, &k, 1, page, 1, ~0u);
+	return build_batch(b, T_PUT, 1, 1, 0, 0, &k, 1, page, 1, ~0u);
 }
 
 static size_t mk_type(u8 *b, u16 type)
@@ -626,7 +689,7 @@ static size_t mk_type(u8 *b, u16 type)
 
 static size_t mk_type0(u8 *b) { return mk_type(b, 0); }
 
-static size_t mk_type12(u8 *b) { return mk_type(b, T_NR); }
+static size_t mk_type13(u8 *b) { return mk_type(b, T_NR); }
 
 static size_t mk_type_max(u8 *b) { return mk_type(b, 0xffff); }
 
@@ -644,8 +707,8 @@ static size_t mk_put_count(u8 *b, unsigned int count, unsigned int nk,
 
 	for (i = 0; i < nk; i++)
 		keys[i] = rand_key();
-	return build_batch(b, T_PUT, 0, count, flags, rsv, keys, nk, pages, np,
-			   len);
+	return build_batch(b, T_PUT, new_id(), count, flags, rsv, keys, nk,
+			   pages, np, len);
 }
 
 static size_t mk_put_count0(u8 *b) { return mk_put_count(b, 0, 1, 1, ~0u, 0, 0); }
@@ -674,12 +737,19 @@ static size_t mk_put_index(u8 *b)
 	return n;
 }
 
-static size_t mk_put_id(u8 *b)
+static size_t mk_put_id0(u8 *b)
 {
 	size_t n = mk_put_count(b, 1, 1, 1, ~0u, 0, 0);
 
-	le64(b + 8, 5);
+	le64(b + 8, 0);
 	return n;
+}
+
+static size_t mk_put_ack(u8 *b)
+{
+	u8 s = 1;
+
+	return build_put_ack(b, 1, 1, &s);
 }
 
 static size_t mk_get(u8 *b, u64 id, unsigned int count,
@@ -717,7 +787,7 @@ static size_t mk_get_resp(u8 *b)
 
 static size_t mk_hello_ack(u8 *b)
 {
-	struct hello h = good_hello(CHAN_PUT, 1, 1);
+	struct wire_hello2 h = good_hello(CHAN_PUT, 1, 1);
 
 	h.role = ROLE_LENDER;
 	return build_hello(b, T_HELLO_ACK, &h);
@@ -725,7 +795,7 @@ static size_t mk_hello_ack(u8 *b)
 
 static size_t mk_hello_again(u8 *b)
 {
-	struct hello h = good_hello(CHAN_PUT, new_id(), new_id());
+	struct wire_hello2 h = good_hello(CHAN_PUT, new_id(), new_id());
 
 	return build_hello(b, T_HELLO, &h);
 }
@@ -769,7 +839,7 @@ static const struct lcase lcases[] = {
 	{ "HELLO with an id", BEFORE, mk_hello_id },
 	{ "huge len before HELLO", BEFORE, mk_huge_len },
 	{ "unknown type 0", ON_PUT, mk_type0 },
-	{ "unknown type 12", ON_PUT, mk_type12 },
+	{ "unknown type 13", ON_PUT, mk_type13 },
 	{ "unknown type 0xffff", ON_PUT, mk_type_max },
 	{ "PUT len 4 GiB", ON_PUT, mk_huge_len },
 	{ "GET len 1 GiB", ON_GET, mk_huge_get },
@@ -780,7 +850,8 @@ static const struct lcase lcases[] = {
 	{ "PUT flags", ON_PUT, mk_put_flags },
 	{ "PUT reserved", ON_PUT, mk_put_reserved },
 	{ "PUT index past the end", ON_PUT, mk_put_index },
-	{ "PUT with an id", ON_PUT, mk_put_id },
+	{ "PUT id 0", ON_PUT, mk_put_id0 },
+	{ "PUT_ACK to a lender", ON_PUT, mk_put_ack },
 	{ "GET on the put channel", ON_PUT, mk_get_on_put },
 	{ "GET_RESP to a lender", ON_GET, mk_get_resp },
 	{ "HELLO_ACK to a lender", ON_PUT, mk_hello_ack },
@@ -822,7 +893,7 @@ static void run_lgroup(const struct lcase *lc, unsigned int n)
 {
 	struct pollfd p[GROUP];
 	int closed[GROUP] = { 0 }, left = 0;
-	struct hello h, a;
+	struct wire_hello2 h, a;
 	struct hdr rh;
 	unsigned int i;
 	double end;
@@ -885,11 +956,11 @@ static void run_lgroup(const struct lcase *lc, unsigned int n)
 	}
 }
 
-/* HELLO sent one byte every 5 ms, from a higher version: accepted as 1. */
+/* HELLO sent one byte every 5 ms, from a higher version: accepted as 2. */
 static void lcase_slow_hello(void)
 {
 	const char *name = "slow HELLO of version 99";
-	struct hello h = good_hello(CHAN_PUT, new_id(), new_id()), a;
+	struct wire_hello2 h = good_hello(CHAN_PUT, new_id(), new_id()), a;
 	struct hdr rh;
 	int fd = dial(), good = 0;
 
@@ -900,7 +971,7 @@ static void lcase_slow_hello(void)
 		good = !a.status && a.version == VERSION && ping_ok(fd);
 	}
 	if (!good)
-		fail(name, "no HELLO_ACK of version 1, or no PONG after");
+		fail(name, "no HELLO_ACK of version 2, or no PONG after");
 	verdict(name, good);
 	if (fd >= 0)
 		close(fd);
@@ -910,7 +981,7 @@ static void lcase_slow_hello(void)
 static void lcase_page_size(void)
 {
 	const char *name = "HELLO page size 8192 refused";
-	struct hello h = good_hello(CHAN_PUT, new_id(), new_id()), a;
+	struct wire_hello2 h = good_hello(CHAN_PUT, new_id(), new_id()), a;
 	struct hdr rh;
 	int fd = dial(), good = 0;
 
@@ -949,10 +1020,15 @@ static void lcase_roundtrip(void)
 		keys[i] = rand_key();
 		rand_page(pages + i * PS);
 	}
-	n = build_batch(buf, T_PUT, 0, 4, 0, 0, keys, 4, pages, 4, ~0u);
-	if (send_raw(c.put, buf, n) || !ping_ok(c.put))
+	n = build_batch(buf, T_PUT, id ^ 1, 4, 0, 0, keys, 4, pages, 4, ~0u);
+	if (send_raw(c.put, buf, n) || recv_msg(c.put, &rh) ||
+	    rh.type != T_PUT_ACK || rh.id != (id ^ 1) ||
+	    rd16(rbuf + HDR) != 4 || rh.len != BATCH_LEN + 8 ||
+	    memcmp(rbuf + HDR + BATCH_LEN, "\1\1\1\1\0\0\0\0", 8))
 		goto out;
-	/* The put channel answered the PING: the PUT before it is stored. */
+	/* The PUT_ACK stored all four: a GET finds them. */
+	st.put_acks++;
+	st.answers++;
 	for (tries = 0; tries < 2; tries++) {
 		for (r = 0; r < 2; r++) {
 			n = build_batch(buf, T_GET, id, 4, 0, 0, keys, 4, NULL,
@@ -985,7 +1061,7 @@ static void lcase_roundtrip(void)
 	}
 	good = hits == 4 && !st.bad_bytes;
 	/* Then half a PUT, and the write side closed. */
-	n = build_batch(buf, T_PUT, 0, 4, 0, 0, keys, 4, pages, 4, ~0u);
+	n = build_batch(buf, T_PUT, id ^ 2, 4, 0, 0, keys, 4, pages, 4, ~0u);
 	send_raw(c.put, buf, n / 2);
 	shutdown(c.put, SHUT_WR);
 	good = good && wait_closed(c.put, 3000);
@@ -1034,13 +1110,15 @@ static void lcase_random(void)
 static void lcase_many(void)
 {
 	const char *name = "64 connections at once";
+	u8 secret[AUTH_LEN];
 	int fds[64], i, good;
 	struct bctx c;
 
 	for (i = 0; i < 64; i++) {
 		fds[i] = dial();
+		memset(secret, 0, sizeof(secret));
 		if (fds[i] >= 0 && i % 2)
-			handshake(fds[i], CHAN_PUT, new_id(), new_id());
+			handshake(fds[i], CHAN_PUT, new_id(), new_id(), secret);
 	}
 	for (i = 0; i < 64; i++)
 		if (fds[i] >= 0)
@@ -1052,14 +1130,84 @@ static void lcase_many(void)
 	close_session(&c);
 }
 
+/*
+ * deny_one() - a HELLO for the live session @c on a new connection: @how
+ * 0 without proof, 1 with a wrong proof, 2 a second put channel with a
+ * right proof, 3 a new session of @c's node id.  A correct lender answers
+ * PUMA_HELLO_DENIED (5) and closes.
+ */
+static int deny_one(const struct bctx *c, int how)
+{
+	struct wire_hello2 h = good_hello(how == 2 ? CHAN_PUT : CHAN_GET,
+					  c->node, c->session);
+	int fd = dial(), good;
+	unsigned int i;
+
+	if (fd < 0)
+		return 0;
+	if (how == 1)
+		for (i = 0; i < AUTH_LEN; i++)
+			h.auth[i] = rnd() | 1;
+	else if (how == 2)
+		wire_hello_prove(&h, c->secret);
+	else if (how == 3)
+		h.session = new_id();
+	good = hello_status(fd, &h, NULL) == 5 && wait_closed(fd, 3000);
+	st.denied += good;
+	st.closed += good;
+	close(fd);
+	return good;
+}
+
+/*
+ * A session's secret guards it: HELLOs that do not prove it, or that
+ * would give it a second put channel or its node a second session, are
+ * denied; the session keeps working, and a get channel with the proof
+ * joins it.
+ */
+static void lcase_denied(void)
+{
+	static const char *const names[] = {
+		"second HELLO without proof denied",
+		"second HELLO with a wrong proof denied",
+		"second put channel denied",
+		"second session of a node denied",
+	};
+	const char *name = "get channel with the proof joins";
+	struct bctx c;
+	unsigned int i;
+	int good;
+
+	if (open_session(&c, 1)) {
+		fail(name, "handshake refused");
+		verdict(name, 0);
+		close_session(&c);
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		good = deny_one(&c, i);
+		if (!good)
+			fail(names[i], "no HELLO_ACK status 5 and close");
+		verdict(names[i], good);
+	}
+	c.get = dial();
+	good = c.get >= 0 && ping_ok(c.put) &&
+	       !handshake(c.get, CHAN_GET, c.node, c.session, c.secret) &&
+	       ping_ok(c.get);
+	if (!good)
+		fail(name, "refused, or no PONG after");
+	verdict(name, good);
+	close_session(&c);
+}
+
 static int fuzz_lender(double secs)
 {
 	double end = now() + secs;
 	unsigned int i = 0, nl = ARRAY_SIZE(lcases);
 
 	/* Every case at least once, then again while time is left. */
-	while (i < nl + 5 || now() < end) {
-		unsigned int k = i % (nl + 5);
+	while (i < nl + 6 || now() < end) {
+		unsigned int k = i % (nl + 6);
 
 		if (k < nl) {
 			unsigned int g = nl - k < GROUP ? nl - k : GROUP;
@@ -1077,6 +1225,8 @@ static int fuzz_lender(double secs)
 			lcase_roundtrip();
 		else if (k == nl + 3)
 			lcase_random();
+		else if (k == nl + 4)
+			lcase_denied();
 		else
 			lcase_many();
 	}
@@ -1084,7 +1234,8 @@ static int fuzz_lender(double secs)
 	summary("cases", st.cases, "passed", st.passed, "failed", st.failed,
 		"messages", st.messages, "bytes_sent", st.bytes_sent,
 		"connections", st.conns, "closed", st.closed,
-		"answers", st.answers, "replays", st.replays,
+		"answers", st.answers, "put_acks", st.put_acks,
+		"denied", st.denied, "replays", st.replays,
 		"bytes_verified", st.bytes_verified, "bad_bytes", st.bad_bytes,
 		NULL);
 	return st.failed || !st.cases;
@@ -1093,29 +1244,30 @@ static int fuzz_lender(double secs)
 /* --- posing as a lender --------------------------------------------------- */
 
 enum ack_fault { ACK_OK, ACK_SESSION, ACK_VERSION, ACK_BATCH, ACK_FEATURES,
-		 ACK_MAGIC, ACK_PAGE, ACK_BUSY, ACK_CHANNEL, ACK_ROLE };
+		 ACK_MAGIC, ACK_PAGE, ACK_BUSY, ACK_CHANNEL, ACK_ROLE,
+		 ACK_NO_SECRET };
 
 /* What to do once paired: a message to send, or how to answer GETs. */
 enum bact { B_NONE, B_PONG_FUTURE_ID, B_PONG_FUTURE_TS, B_RESP_ID0,
 	    B_RESP_COUNT0, B_RESP_COUNT40, B_RESP_STATUS2, B_RESP_PAD,
 	    B_RESP_UNKNOWN_ID, B_RESP_ON_PUT, B_PUT_FROM_LENDER,
 	    B_HELLO_ACK_AGAIN, B_TYPE_UNKNOWN, B_HUGE_LEN, B_BYE,
-	    B_TRUNCATED, B_GARBAGE,
-	    /* answers to real GETs (with -f) */
+	    B_TRUNCATED, B_GARBAGE, B_ACK_UNKNOWN_ID, B_ACK_ON_GET,
+	    /* answers to real PUTs and GETs (with -f) */
 	    G_GOOD, G_REPLAY, G_WRONG_COUNT, G_MORE_PAGES, G_BAD_STATUS,
-	    G_FUTURE_ID, G_BAD_BYTES, G_SILENT };
+	    G_FUTURE_ID, G_BAD_BYTES, G_SILENT, P_ACK_COUNT, P_ACK_REPLAY };
 
 struct bcase {
 	const char *name;
 	enum ack_fault ack;
 	enum bact act;
-	int violation;	/* the module counts one and disconnects */
+	int violation;	/* the module counts one (-1: either way) */
 	int closes;	/* the module disconnects */
 };
 
 static const struct bcase bcases[] = {
 	{ "HELLO_ACK other session", ACK_SESSION, B_NONE, 0, 1 },
-	{ "HELLO_ACK version 2", ACK_VERSION, B_NONE, 0, 1 },
+	{ "HELLO_ACK version 3", ACK_VERSION, B_NONE, 0, 1 },
 	{ "HELLO_ACK max_batch 64", ACK_BATCH, B_NONE, 0, 1 },
 	{ "HELLO_ACK features not offered", ACK_FEATURES, B_NONE, 0, 1 },
 	{ "HELLO_ACK bad magic", ACK_MAGIC, B_NONE, 0, 1 },
@@ -1123,6 +1275,7 @@ static const struct bcase bcases[] = {
 	{ "HELLO_ACK busy", ACK_BUSY, B_NONE, 0, 1 },
 	{ "HELLO_ACK other channel", ACK_CHANNEL, B_NONE, 0, 1 },
 	{ "HELLO_ACK from a borrower", ACK_ROLE, B_NONE, 0, 1 },
+	{ "HELLO_ACK without a secret", ACK_NO_SECRET, B_NONE, 0, 1 },
 	{ "PONG with a future id", ACK_OK, B_PONG_FUTURE_ID, 1, 1 },
 	{ "PONG with a future timestamp", ACK_OK, B_PONG_FUTURE_TS, 1, 1 },
 	{ "GET_RESP id 0", ACK_OK, B_RESP_ID0, 1, 1 },
@@ -1139,14 +1292,18 @@ static const struct bcase bcases[] = {
 	{ "random bytes", ACK_OK, B_GARBAGE, 1, 1 },
 	{ "BYE", ACK_OK, B_BYE, 0, 1 },
 	{ "truncated GET_RESP, then close", ACK_OK, B_TRUNCATED, 0, 1 },
+	{ "PUT_ACK for no PUT", ACK_OK, B_ACK_UNKNOWN_ID, 1, 1 },
+	{ "PUT_ACK on the get channel", ACK_OK, B_ACK_ON_GET, 1, 1 },
 	{ "real GETs answered right", ACK_OK, G_GOOD, 0, 0 },
 	{ "real GETs answered twice", ACK_OK, G_REPLAY, 0, 0 },
 	{ "real GETs: wrong count", ACK_OK, G_WRONG_COUNT, 1, 1 },
 	{ "real GETs: more pages than hits", ACK_OK, G_MORE_PAGES, 1, 1 },
 	{ "real GETs: status 2", ACK_OK, G_BAD_STATUS, 1, 1 },
 	{ "real GETs: answer with a future id", ACK_OK, G_FUTURE_ID, 1, 1 },
-	{ "real GETs: wrong bytes", ACK_OK, G_BAD_BYTES, 0, -1 },
+	{ "real GETs: wrong bytes", ACK_OK, G_BAD_BYTES, -1, 1 },
 	{ "real GETs: never answered", ACK_OK, G_SILENT, 0, 0 },
+	{ "real PUTs: PUT_ACK with a wrong count", ACK_OK, P_ACK_COUNT, 1, 1 },
+	{ "real PUTs: PUT_ACK replayed", ACK_OK, P_ACK_REPLAY, 1, 1 },
 };
 
 static const char *pumactl = "pumactl";
@@ -1274,17 +1431,38 @@ static int accept_one(int lfd, int ms)
 /* answer_hello() - read the module's HELLO on @fd and answer it */
 static int answer_hello(int fd, enum ack_fault fault, int chan)
 {
-	struct hello h, a;
+	static u8 secret[AUTH_LEN];
+	struct wire_hello2 h, a, p;
 	struct hdr rh;
+	unsigned int i;
 
 	if (recv_msg(fd, &rh) || rh.type != T_HELLO || rh.len != HELLO_LEN)
 		return -1;
 	parse_hello(rbuf + HDR, &h);
 	if (h.channel != chan)
 		return -1;
-	a = (struct hello){ MAGIC, VERSION, ROLE_LENDER, h.channel, PS,
-			    h.max_batch < MAX_BATCH ? h.max_batch : MAX_BATCH,
-			    0, new_id(), h.session, h.features };
+	a = (struct wire_hello2){ MAGIC, VERSION, ROLE_LENDER, h.channel, PS,
+				  h.max_batch < MAX_BATCH ? h.max_batch :
+				  MAX_BATCH, 0, new_id(), h.session,
+				  h.features, { 0 } };
+	if (chan == CHAN_PUT) {
+		/* The session's first connection: hand out its secret. */
+		if (auth_set(h.auth)) {
+			fail("HELLO", "a proof on the put channel");
+			return -1;
+		}
+		for (i = 0; i < AUTH_LEN; i++)
+			secret[i] = rnd() | 1;
+		memcpy(a.auth, secret, AUTH_LEN);
+	} else {
+		/* Its second: the HELLO must prove the secret. */
+		p = h;
+		wire_hello_prove(&p, secret);
+		if (memcmp(p.auth, h.auth, AUTH_LEN)) {
+			fail("HELLO", "the get channel's proof is wrong");
+			return -1;
+		}
+	}
 	switch (fault) {
 	case ACK_OK:
 		break;
@@ -1292,7 +1470,7 @@ static int answer_hello(int fd, enum ack_fault fault, int chan)
 		a.session ^= 1;
 		break;
 	case ACK_VERSION:
-		a.version = 2;
+		a.version = VERSION + 1;
 		break;
 	case ACK_BATCH:
 		a.max_batch = 64;
@@ -1314,6 +1492,9 @@ static int answer_hello(int fd, enum ack_fault fault, int chan)
 		break;
 	case ACK_ROLE:
 		a.role = ROLE_BORROWER;
+		break;
+	case ACK_NO_SECRET:
+		memset(a.auth, 0, AUTH_LEN);
 		break;
 	}
 	return send_raw(fd, buf, build_hello(buf, T_HELLO_ACK, &a));
@@ -1417,11 +1598,40 @@ static void answer_get(int fd, const struct hdr *rh, enum bact act)
 	}
 }
 
+/*
+ * answer_put() - store a real PUT (in rbuf) and acknowledge it, every page
+ * stored, as the case says: right, with a count off by one, or twice
+ */
+static void answer_put(int fd, const struct hdr *rh, enum bact act)
+{
+	unsigned int c = rd16(rbuf + HDR), j;
+	u8 status[MAX_BATCH + 8];
+	struct key k;
+	size_t n;
+
+	if (!c || c > MAX_BATCH)
+		return;
+	for (j = 0; j < c; j++) {
+		parse_key(rbuf + HDR + BATCH_LEN + j * KEY_LEN, &k);
+		store_put(&k, rbuf + HDR + BATCH_LEN + c * KEY_LEN + j * PS);
+	}
+	memset(status, 1, sizeof(status));
+	if (act == P_ACK_COUNT)
+		c = c < MAX_BATCH ? c + 1 : c - 1;
+	n = build_put_ack(buf, rh->id, c, status);
+	send_raw(fd, buf, n);
+	st.put_acks++;
+	if (act == P_ACK_REPLAY) {
+		send_raw(fd, buf, n);
+		st.replays++;
+	}
+}
+
 /* send_action() - send the case's message once paired */
 static void send_action(int put, int get, enum bact act)
 {
 	u8 status[8] = { 0 };
-	struct hello h;
+	struct wire_hello2 h;
 	size_t n, i;
 
 	switch (act) {
@@ -1482,6 +1692,15 @@ static void send_action(int put, int get, enum bact act)
 		send_raw(get, buf, n - 3);
 		shutdown(get, SHUT_WR);
 		return;
+	case B_ACK_UNKNOWN_ID:
+		status[0] = 1;
+		n = build_put_ack(buf, 1ull << 50, 1, status);
+		send_raw(put, buf, n);
+		return;
+	case B_ACK_ON_GET:
+		status[0] = 1;
+		n = build_put_ack(buf, 1, 1, status);
+		break;
 	default:
 		return;
 	}
@@ -1493,8 +1712,9 @@ static void send_action(int put, int get, enum bact act)
 }
 
 /*
- * serve() - act as the lender until the case is over: store PUTs, answer
- * PINGs and GETs.  Returns whether the module closed the get channel.
+ * serve() - act as the lender until the case is over: store and
+ * acknowledge PUTs, answer PINGs and GETs.  Returns whether the module
+ * closed the get channel.
  */
 static int serve(int put, int get, const struct bcase *bc, pid_t child,
 		 int rfd)
@@ -1543,14 +1763,7 @@ static int serve(int put, int get, const struct bcase *bc, pid_t child,
 					 build_u64(buf, T_PONG, rh.id,
 						   rd64(rbuf + HDR)));
 			} else if (rh.type == T_PUT) {
-				unsigned int c = rd16(rbuf + HDR), j;
-				struct key k;
-
-				for (j = 0; j < c && j < MAX_BATCH; j++) {
-					parse_key(rbuf + HDR + BATCH_LEN + j * KEY_LEN, &k);
-					store_put(&k, rbuf + HDR + BATCH_LEN +
-						  c * KEY_LEN + j * PS);
-				}
+				answer_put(p[i].fd, &rh, bc->act);
 			} else if (rh.type == T_GET) {
 				answer_get(p[i].fd, &rh, bc->act);
 			}
@@ -1618,14 +1831,14 @@ static void run_bcase(int lfd, const struct bcase *bc)
 	st.violations += v > 0 ? v : 0;
 	st.closed += closed;
 	good = !st.bad_bytes &&
-	       (bc->violation ? v >= 1 : v == 0) &&
+	       (bc->violation < 0 || (bc->violation ? v >= 1 : v == 0)) &&
 	       (bc->closes < 0 || closed == bc->closes);
 	if (!good)
 		fail(bc->name, "violations %ld (want %s), closed %d (want %d)",
 		     v, bc->violation ? ">= 1" : "0", closed, bc->closes);
-	else if (bc->closes < 0)
-		fprintf(stderr, "puma-fuzz: %s: connection %s\n", bc->name,
-			closed ? "closed" : "kept");
+	else if (bc->violation < 0)
+		fprintf(stderr, "puma-fuzz: %s: %ld violations, connection %s\n",
+			bc->name, v, closed ? "closed" : "kept");
 	t_peers += now() - t0;
 	t0 = now();
 	pumactl_wait(pumactl_start("borrower", "remove-lender", -1));
@@ -1674,7 +1887,8 @@ static int fuzz_borrower(double secs)
 		"messages", st.messages, "bytes_sent", st.bytes_sent,
 		"paired", st.paired, "refused", st.refused,
 		"violations", st.violations, "closed", st.closed,
-		"gets", st.gets, "hits_sent", st.hits_sent,
+		"put_acks", st.put_acks, "gets", st.gets,
+		"hits_sent", st.hits_sent,
 		"unanswered", st.timeouts, "replays", st.replays,
 		"bytes_verified", st.bytes_verified, "bad_bytes", st.bad_bytes,
 		NULL);
