@@ -53,6 +53,7 @@ typedef unsigned long long u64;
 #define MSG_HELLO_ACK	2
 #define MSG_PUT		3
 #define MSG_INV_PAGES	6
+#define MSG_PING	9
 #define ROLE_BORROWER	1
 #define CHAN_PUT	1
 #define CHAN_GET	2
@@ -246,6 +247,22 @@ static int put_batch(int fd, unsigned int n, const u64 *ino,
 	return write_all(fd, msg, HDR_LEN + 8 + n * KEY_LEN);
 }
 
+/* A PING on the put channel of every accepted session but @skip. */
+static void keep_alive(int skip)
+{
+	u8 m[HDR_LEN + 8];
+	int s;
+
+	for (s = 0; s < MAX_SESSIONS; s++) {
+		if (s == skip || !sess[s].accepted || sess[s].fd[0] < 0)
+			continue;
+		hdr(m, MSG_PING, 8);
+		put64(m + 8, ++put_id);
+		put64(m + HDR_LEN, 1);
+		write_all(sess[s].fd[0], m, sizeof(m));
+	}
+}
+
 /* Closed by the lender?  What it sent meanwhile (PUT_ACKs) is read. */
 static int closed(int fd)
 {
@@ -373,6 +390,13 @@ int main(int argc, char **argv)
 				printf("inode flood cut after %d inodes\n", p);
 				break;
 			}
+			/*
+			 * The others wait for their turn: a PING now and then
+			 * keeps them from the lender's idle timeout, which is
+			 * short in the test.
+			 */
+			if (p / BATCH % 16 == 0)
+				keep_alive(first);
 		}
 	}
 	for (s = 0; s < nsess; s++) {

@@ -5,16 +5,20 @@
  * the host (tests/selftests/helpers/Makefile), put in the guest as
  * /usr/bin/stall-lender.
  *
- *   stall-lender ADDR PORT [BYTES_PER_S]
+ *   stall-lender ADDR PORT [BYTES_PER_S [MAX_BATCH]]
  *
  * BYTES_PER_S 0 makes it a silent lender instead: it reads its get channel
- * as fast as it comes and still never answers a GET.
+ * as fast as it comes and still never answers a GET.  MAX_BATCH (default
+ * 32) is the batch limit it announces; each time a PUT, GET or
+ * INVALIDATE_PAGES arrives with more keys than any before of its type it
+ * prints "stall-lender: max TYPE count N" (the silent lender parses its get
+ * channel for that; the stalled one does not).
  *
  * It listens on ADDR:PORT with a tiny receive buffer (SO_RCVBUF set before
  * listen(), so that every accepted connection starts with a tiny window)
  * and completes the handshake on each connection exactly as a real lender
  * does (Documentation/puma/protocol.rst, puma/proto.h): it reads the
- * borrower's HELLO and answers a HELLO_ACK that accepts it, version 1, the
+ * borrower's HELLO and answers a HELLO_ACK that accepts it, version 2, the
  * same channel, page size and session, the batch limit and features the
  * borrower offered.  Then:
  *
@@ -61,6 +65,8 @@ typedef unsigned long long u64;
 #define MSG_PONG		10
 #define MSG_PUT			3
 #define MSG_PUT_ACK		12
+#define MSG_GET			4
+#define MSG_INV_PAGES		6
 #define ROLE_BORROWER		1
 #define ROLE_LENDER		2
 #define CHAN_PUT		1
@@ -79,6 +85,8 @@ struct wire_hdr {
 static_assert(sizeof(struct wire_hdr) == 16, "wire header");
 
 static unsigned int get_bytes_per_s = 16;
+static unsigned int max_batch = MAX_BATCH;
+static unsigned int max_seen[16];
 static u64 node_id;
 
 static int read_all(int fd, void *buf, size_t len)
@@ -113,6 +121,59 @@ static int write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
+/* Note the key count of a batch message of @type, printing new maxima. */
+static void note_count(unsigned int type, unsigned int count)
+{
+	unsigned int old = __atomic_load_n(&max_seen[type], __ATOMIC_RELAXED);
+
+	while (count > old) {
+		if (__atomic_compare_exchange_n(&max_seen[type], &old, count, 0,
+						__ATOMIC_RELAXED,
+						__ATOMIC_RELAXED)) {
+			fprintf(stderr, "stall-lender: max %s count %u\n",
+				type == MSG_PUT ? "PUT" :
+				type == MSG_GET ? "GET" : "INVALIDATE_PAGES",
+				count);
+			break;
+		}
+	}
+}
+
+/*
+ * Read one message: its header into @h and, for a batch (PUT, GET,
+ * INVALIDATE_PAGES), its key count into @count (else 0); the rest is read
+ * into @buf and discarded.  Returns 0, or -1 when the connection ended.
+ */
+static int read_msg(int fd, struct wire_hdr *h, unsigned int *count,
+		    char *buf, size_t size)
+{
+	unsigned int type;
+	u32 left, n;
+	u16 c;
+
+	if (read_all(fd, h, sizeof(*h)))
+		return -1;
+	type = le16toh(h->type);
+	left = le32toh(h->len);
+	*count = 0;
+	if ((type == MSG_PUT || type == MSG_GET || type == MSG_INV_PAGES) &&
+	    left >= 8) {
+		if (read_all(fd, buf, 8))
+			return -1;
+		memcpy(&c, buf, 2);
+		*count = le16toh(c);
+		left -= 8;
+		note_count(type, *count);
+	}
+	while (left) {
+		n = left < size ? left : size;
+		if (read_all(fd, buf, n))
+			return -1;
+		left -= n;
+	}
+	return 0;
+}
+
 /*
  * The put channel: read every message; acknowledge each PUT as stored (a
  * PUT_ACK, so that the borrower asks for its pages), discard the rest.
@@ -120,29 +181,13 @@ static int write_all(int fd, const void *buf, size_t len)
  */
 static void put_channel(int fd, char *buf, size_t size)
 {
-	struct wire_hdr h;
 	u8 ack[sizeof(struct wire_hdr) + 8 + MAX_BATCH];
-	u32 left, n;
-	u16 count;
+	struct wire_hdr h;
+	unsigned int count;
 
 	for (;;) {
-		if (read_all(fd, &h, sizeof(h)))
+		if (read_msg(fd, &h, &count, buf, size))
 			return;
-		left = le32toh(h.len);
-		count = 0;
-		if (le16toh(h.type) == MSG_PUT && left >= 8) {
-			if (read_all(fd, buf, 8))
-				return;
-			memcpy(&count, buf, 2);
-			count = le16toh(count);
-			left -= 8;
-		}
-		while (left) {
-			n = left < size ? left : size;
-			if (read_all(fd, buf, n))
-				return;
-			left -= n;
-		}
 		if (le16toh(h.type) != MSG_PUT || !count || count > MAX_BATCH)
 			continue;
 		memset(ack, 0, sizeof(ack));
@@ -191,8 +236,8 @@ static int handshake(int fd)
 	out.w.role = ROLE_LENDER;
 	out.w.channel = in.w.channel;
 	out.w.page_size = in.w.page_size;
-	out.w.max_batch = le16toh(in.w.max_batch) < MAX_BATCH ?
-			  in.w.max_batch : htole16(MAX_BATCH);
+	out.w.max_batch = le16toh(in.w.max_batch) < max_batch ?
+			  in.w.max_batch : htole16(max_batch);
 	out.w.node_id = htole64(node_id);
 	out.w.session = in.w.session;
 	out.w.features = htole64(le64toh(in.w.features) & FEAT_EXCLUSIVE);
@@ -255,8 +300,12 @@ static void *serve(void *arg)
 			sleep(1);
 			if (read(fd, small, get_bytes_per_s) <= 0)
 				break;
-		} else if (read(fd, buf, sizeof(buf)) <= 0) {
-			break;
+		} else {
+			struct wire_hdr h;
+			unsigned int count;
+
+			if (read_msg(fd, &h, &count, buf, sizeof(buf)))
+				break;
 		}
 	}
 	free(small);
@@ -273,15 +322,19 @@ int main(int argc, char **argv)
 	int fd, c, one = 1, tiny = 1024;
 	pthread_t t;
 
-	if (argc < 3 || argc > 4) {
-		fprintf(stderr, "usage: stall-lender ADDR PORT [BYTES_PER_S]\n");
+	if (argc < 3 || argc > 5) {
+		fprintf(stderr, "usage: stall-lender ADDR PORT [BYTES_PER_S [MAX_BATCH]]\n");
 		return 2;
 	}
 	if (inet_pton(AF_INET, argv[1], &a.sin_addr) != 1)
 		return 2;
 	a.sin_port = htons(atoi(argv[2]));
-	if (argc == 4)
+	if (argc >= 4)
 		get_bytes_per_s = atoi(argv[3]) > 0 ? atoi(argv[3]) : 0;
+	if (argc == 5 && (atoi(argv[4]) < 1 || atoi(argv[4]) > MAX_BATCH))
+		return 2;
+	if (argc == 5)
+		max_batch = atoi(argv[4]);
 	node_id = mono_ns() | 1;
 
 	fd = socket(AF_INET, SOCK_STREAM, 0);
