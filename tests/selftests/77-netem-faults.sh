@@ -24,7 +24,8 @@ NETEM="loss 5% duplicate 5% reorder 25% 50% corrupt 1% delay 1ms"
 PASS_LIMIT=20
 CHUNK_LIMIT=3000
 STATS="get_requests get_hits get_misses get_timeouts get_failed
-	get_tag_mismatches puts_sent puts_already_held lender_pages_stored"
+	get_tag_mismatches puts_sent puts_already_held lender_pages_stored
+	get_skipped_backoff"
 
 # snmp PROTO FIELD: a counter of /proc/net/snmp
 snmp() {
@@ -111,8 +112,16 @@ timed_read "pass 2 (puts and gets over netem)" 7
 diag "pass 2: ${READ_S} s, GETs $(stats_delta get_requests), hits" \
 	"$(stats_delta get_hits), misses $(stats_delta get_misses)," \
 	"timeouts $(stats_delta get_timeouts), failed $(stats_delta get_failed)"
-check_ge "pass 2: pages came from the lender through netem" \
-	"$(stats_delta get_hits)" 1
+# Timeouts in pass 1 may have made the borrower back off from the lender
+# (puma/backoff.c): then pass 2 reads from disk by design.
+_h=$(stats_delta get_hits)
+_b=$(stats_delta get_skipped_backoff)
+_d="pass 2: pages came from the lender, or it was backed off"
+if [ "$_h" -ge 1 ] || [ "$_b" -ge 1 ]; then
+	ok "$_d ($_h hits, $_b GETs skipped)"
+else
+	not_ok "$_d ($_h hits, $_b GETs skipped)"
+fi
 check_eq "pass 2: no tag mismatch" "$(stats_delta get_tag_mismatches)" 0
 # A page whose exclusive GET timed out in pass 1 was dropped by the lender
 # when it sent it; the borrower forgets its record then, so pass 2 puts it
