@@ -90,6 +90,8 @@ struct puma_lender_peer {
  * @status: enum puma_get_status per key, once answered
  * @error: 0 once answered, else why not
  * @sent_ns: when it was sent
+ * @send_ns: how long its send took
+ * @answer_ns: when its answer arrived
  * @done: completed when answered or failed
  */
 struct puma_get_req {
@@ -104,6 +106,8 @@ struct puma_get_req {
 	u8 status[PUMA_PROTO_MAX_BATCH];
 	int error;
 	u64 sent_ns;
+	u64 send_ns;
+	u64 answer_ns;
 	struct completion done;
 };
 

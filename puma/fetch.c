@@ -38,6 +38,7 @@
 #include "conn.h"
 #include "pool.h"
 #include "rtt.h"
+#include "trace.h"
 
 /* The longest a readahead window waited for its gets, in nanoseconds. */
 static atomic64_t puma_fetch_wait_max_ns = ATOMIC64_INIT(0);
@@ -121,6 +122,7 @@ int puma_fetch_send(struct puma_get_req *req, bool exclusive,
 		return ret;
 	req->sent_ns = ktime_get_ns();
 	ret = puma_conn_send_by(conn, buf, len, deadline);
+	req->send_ns = ktime_get_ns() - req->sent_ns;
 	if (ret) {
 		if (xa_erase(&lp->reqs, req->id) != req)
 			wait_for_completion(&req->done);
@@ -130,6 +132,16 @@ int puma_fetch_send(struct puma_get_req *req, bool exclusive,
 	}
 	atomic64_inc(&lp->get_requests);
 	return 0;
+}
+
+/* How many pages of an answered request came back. */
+static unsigned int puma_fetch_hits(const struct puma_get_req *req)
+{
+	unsigned int i, hits = 0;
+
+	for (i = 0; i < req->count; i++)
+		hits += req->status[i] == PUMA_GET_HIT;
+	return hits;
 }
 
 /**
@@ -157,7 +169,12 @@ int puma_fetch_wait(struct puma_get_req *req, unsigned long deadline)
 	wait_for_completion(&req->done);
 done:
 	if (!req->error) {
-		puma_rtt_record(ktime_get_ns() - req->sent_ns);
+		u64 rtt = ktime_get_ns() - req->sent_ns;
+
+		puma_rtt_record(rtt);
+		trace_puma_get_done(req->lp->slot, req->id, req->count,
+				    puma_fetch_hits(req), req->send_ns,
+				    req->answer_ns - req->sent_ns, rtt);
 		puma_backoff_ok(&req->lp->get_backoff);
 	}
 	return req->error;
@@ -178,6 +195,7 @@ int puma_fetch_answer(struct puma_lender_peer *lp, const struct puma_msg *msg)
 
 	if (!req)
 		return msg->id <= atomic64_read(&lp->next_req_id) ? 0 : -EPROTO;
+	req->answer_ns = ktime_get_ns();
 	if (msg->batch.count != req->count) {
 		req->error = -EPROTO;
 		complete(&req->done);

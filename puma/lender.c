@@ -45,6 +45,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kthread.h>
+#include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/net.h>
 #include <linux/random.h>
@@ -61,6 +62,7 @@
 #include "pool.h"
 #include "stats.h"
 #include "store.h"
+#include "trace.h"
 
 /**
  * struct puma_borrower_conn - one connection of a borrower
@@ -356,9 +358,10 @@ static int puma_lender_get(struct puma_borrower_conn *bc,
 	bool exclusive = (msg->batch.flags & PUMA_GET_EXCLUSIVE) &&
 			 (conn->params.features & PUMA_FEAT_EXCLUSIVE);
 	unsigned int i, hits = 0;
+	u64 start = ktime_get_ns(), copied;
 	struct puma_key key;
 	u8 *pages;
-	int len;
+	int len, ret;
 
 	memset(status, PUMA_GET_MISS, sizeof(status));
 	len = puma_proto_batch(bc->tx_buf, PUMA_PROTO_MAX_MSG, &resp);
@@ -377,8 +380,11 @@ static int puma_lender_get(struct puma_borrower_conn *bc,
 	len = puma_proto_batch(bc->tx_buf, PUMA_PROTO_MAX_MSG, &resp);
 	if (len < 0)
 		return len;
-	return puma_conn_send(conn, bc->tx_buf,
-			      len + (size_t)hits * PAGE_SIZE);
+	copied = ktime_get_ns();
+	ret = puma_conn_send(conn, bc->tx_buf, len + (size_t)hits * PAGE_SIZE);
+	trace_puma_lender_get(msg->id, msg->batch.count, hits, copied - start,
+			      ktime_get_ns() - copied);
+	return ret;
 }
 
 static void puma_lender_invalidate_pages(struct puma_borrower_conn *bc,

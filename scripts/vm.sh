@@ -81,8 +81,8 @@ check_opts() {
 	[[ $MEM =~ ^[0-9]+$ && $CPUS =~ ^[0-9]+$ && $TIMEOUT =~ ^[0-9]+$ ]] ||
 		die "--mem, --cpus and --timeout take numbers"
 	[[ $NAME =~ ^[A-Za-z0-9._-]+$ ]] || die "bad --name $NAME"
-	[ -z "$NET" ] || [[ $NET =~ ^(listen|connect):[0-9]+$ ]] ||
-		die "--net wants listen:PORT or connect:PORT"
+	[ -z "$NET" ] || [[ $NET =~ ^((listen|connect):[0-9]+|udp:[0-9]+:[0-9]+)$ ]] ||
+		die "--net wants listen:PORT, connect:PORT or udp:PORT:PEER_PORT"
 	[ -z "$NET" ] || [[ $IP =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+/[0-9]+$ ]] ||
 		die "--net needs --ip ADDR/PREFIX"
 	[ -n "$NET" ] || [ -z "$IP" ] || die "--ip needs --net"
@@ -138,9 +138,14 @@ net_args() {
 		QEMU+=(-nic none)
 		return
 	fi
-	[ "$mode" = listen ] || wait_listen "$port"
 	IFS=./ read -r o1 o2 o3 o4 _ <<<"$IP"
-	QEMU+=(-netdev "socket,id=n0,$mode=127.0.0.1:$port"
+	case "$mode" in
+	udp) QEMU+=(-netdev "socket,id=n0,udp=127.0.0.1:${port#*:},localaddr=127.0.0.1:${port%%:*}") ;;
+	listen) QEMU+=(-netdev "socket,id=n0,listen=127.0.0.1:$port") ;;
+	*) wait_listen "$port"
+	   QEMU+=(-netdev "socket,id=n0,connect=127.0.0.1:$port") ;;
+	esac
+	QEMU+=(
 	       -device "virtio-net-pci,netdev=n0,mac=$(printf '52:54:%02x:%02x:%02x:%02x' "$o1" "$o2" "$o3" "$o4")")
 	CMDLINE+=" pumavm.ip=$IP"
 }
@@ -280,7 +285,7 @@ free_port() {
 	local p i
 	for ((i = 0; i < 100; i++)); do
 		p=$((20000 + RANDOM % 20001))
-		ss -Hltn "sport = :$p" | grep -q . || { echo "$p"; return 0; }
+		ss -Hltun "sport = :$p" | grep -q . || { echo "$p"; return 0; }
 	done
 	die "no free port in 20000-40000"
 }
@@ -293,7 +298,7 @@ side() {
 }
 
 cmd_pair() {
-	local common=() a=() b=() mema=256 memb=256 joba='' jobb='' port name=pair rca rcb
+	local common=() a=() b=() mema=256 memb=256 joba='' jobb='' port port2 neta netb name=pair rca rcb
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--fio) common+=("$1"); shift; continue ;;
@@ -317,14 +322,19 @@ cmd_pair() {
 	[ -f "$jobb" ] || die "--job-b needs a file"
 	make_tmp
 	port=$(free_port)
+	neta="listen:$port" netb="connect:$port"
+	if [ "${PUMA_VM_NET:-udp}" = udp ]; then
+		port2=$(free_port)
+		neta="udp:$port:$port2" netb="udp:$port2:$port"
+	fi
 	accel_args >/dev/null
 	export PUMA_VM_ACCEL_SAID=1
 	set -m	# each side in its own process group, for cleanup to kill
 	side a "${common[@]}" "${a[@]}" --mem "$mema" --name "$name-a" \
-		--net "listen:$port" --ip 169.254.77.1/24 -- "$joba" &
+		--net "$neta" --ip 169.254.77.1/24 -- "$joba" &
 	SIDES+=($!)
 	side b "${common[@]}" "${b[@]}" --mem "$memb" --name "$name-b" \
-		--net "connect:$port" --ip 169.254.77.2/24 -- "$jobb" &
+		--net "$netb" --ip 169.254.77.2/24 -- "$jobb" &
 	SIDES+=($!)
 	wait
 	SIDES=()

@@ -32,11 +32,16 @@
  *   --until FILE  repeat passes (seed S, S+1, ...) until FILE exists
  *   --passes N    repeat N passes (default 1)
  *   --slow-ms MS  a chunk read taking longer counts as slow (default 1000)
+ *   --reads N     stop after N chunk reads in all (default: every chunk)
+ *   --think-us US sleep US microseconds after each chunk read (default 0)
  *
  * pass prints one line, key=value pairs, and exits 1 when any page was
  * wrong or a read failed, 2 on a usage error:
  *   pumaio: pass=N chunks=N pages=N bad_pages=N errors=N seconds=S
- *           max_chunk_ms=MS slow_chunks=N
+ *           max_chunk_ms=MS slow_chunks=N read_p50_us=US read_p99_us=US
+ *           read_seconds=S
+ * (seconds: wall time, think time included; read_seconds: the reads
+ * alone; read_p50_us and read_p99_us: percentiles of the reads' times)
  *
  * A page hash is a 64-bit mix of the page's bytes seeded by its index, so a
  * page returned at the wrong index is caught as surely as a flipped bit.
@@ -299,6 +304,8 @@ struct pass_opts {
 	const char *until;
 	u64 passes;
 	double slow;
+	u64 reads;
+	u64 think_us;
 };
 
 struct pass_result {
@@ -308,7 +315,39 @@ struct pass_result {
 	u64 errors;
 	u64 slow;
 	double max;
+	double busy;
+	double *times;
+	u64 ntimes;
+	u64 cap;
 };
+
+/* record one chunk read's time, for the percentiles */
+static void pass_time(struct pass_result *r, double dt)
+{
+	if (r->ntimes == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 4096;
+		r->times = realloc(r->times, r->cap * sizeof(*r->times));
+		if (!r->times)
+			die("out of memory%s", "");
+	}
+	r->times[r->ntimes++] = dt;
+	r->busy += dt;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* the P-th percentile of the chunk reads' times, in microseconds */
+static double pass_pct_us(struct pass_result *r, unsigned int p)
+{
+	if (!r->ntimes)
+		return 0;
+	return r->times[(r->ntimes - 1) * p / 100] * 1e6;
+}
 
 static pid_t start_cmd(const char *cmd)
 {
@@ -332,6 +371,8 @@ static void one_pass(int fd, const struct table *t, const struct pass_opts *o,
 	ssize_t n;
 
 	for (c = 0; c < nchunks; c++) {
+		if (o->reads && r->chunks >= o->reads)
+			break;
 		if (o->at_cmd && r->chunks == o->at && *child <= 0) {
 			*child = start_cmd(o->at_cmd);
 			if (o->at_wait && *child > 0)
@@ -344,6 +385,9 @@ static void one_pass(int fd, const struct table *t, const struct pass_opts *o,
 		t0 = now();
 		n = pread(fd, buf, want, idx * PAGE);
 		dt = now() - t0;
+		pass_time(r, dt);
+		if (o->think_us)
+			usleep(o->think_us);
 		r->chunks++;
 		if (dt > r->max)
 			r->max = dt;
@@ -371,7 +415,7 @@ static void one_pass(int fd, const struct table *t, const struct pass_opts *o,
 
 static int cmd_pass(int argc, char **argv)
 {
-	struct pass_opts o = { 1, 64 * 1024, 0, NULL, 0, NULL, 1, 1.0 };
+	struct pass_opts o = { 1, 64 * 1024, 0, NULL, 0, NULL, 1, 1.0, 0, 0 };
 	struct pass_result r = { 0 };
 	struct table t;
 	pid_t child = 0;
@@ -404,6 +448,10 @@ static int cmd_pass(int argc, char **argv)
 			o.passes = parse_u64(argv[i + 1], "passes");
 		} else if (!strcmp(argv[i], "--slow-ms")) {
 			o.slow = parse_u64(argv[i + 1], "slow-ms") / 1000.0;
+		} else if (!strcmp(argv[i], "--reads")) {
+			o.reads = parse_u64(argv[i + 1], "reads");
+		} else if (!strcmp(argv[i], "--think-us")) {
+			o.think_us = parse_u64(argv[i + 1], "think-us");
 		} else {
 			die("unknown option %s", argv[i]);
 		}
@@ -416,14 +464,19 @@ static int cmd_pass(int argc, char **argv)
 	do {
 		one_pass(fd, &t, &o, o.seed ? o.seed + pass : 0, &r, &child);
 		pass++;
-	} while (o.until ? access(o.until, F_OK) != 0 : pass < o.passes);
+	} while (!(o.reads && r.chunks >= o.reads) &&
+		 (o.until ? access(o.until, F_OK) != 0 : pass < o.passes));
 	printf("%s: pass=%llu chunks=%llu pages=%llu bad_pages=%llu errors=%llu",
 	       prog, pass, r.chunks, r.pages, r.bad, r.errors);
-	printf(" seconds=%.3f max_chunk_ms=%.1f slow_chunks=%llu\n",
+	qsort(r.times, r.ntimes, sizeof(*r.times), cmp_double);
+	printf(" seconds=%.3f max_chunk_ms=%.1f slow_chunks=%llu",
 	       now() - t0, r.max * 1000, r.slow);
+	printf(" read_seconds=%.3f read_p50_us=%.0f read_p99_us=%.0f\n",
+	       r.busy, pass_pct_us(&r, 50), pass_pct_us(&r, 99));
 	fflush(stdout);
 	if (child > 0 && !o.at_wait)
 		waitpid(child, &st, 0);
+	free(r.times);
 	close(fd);
 	return r.bad || r.errors;
 }
@@ -530,7 +583,8 @@ static void usage(void)
 	fprintf(stderr,
 		"Usage: %s mkfile FILE MIB TABLE | hash FILE TABLE |\n"
 		"       %s pass FILE TABLE [--seed S] [--chunk KIB] [--at[-wait] K:CMD]\n"
-		"              [--until FILE] [--passes N] [--slow-ms MS] |\n"
+		"              [--until FILE] [--passes N] [--slow-ms MS]\n"
+		"              [--reads N] [--think-us US] |\n"
 		"       %s order N SEED | mmapwrite FILE OFFSET SRC |\n"
 		"       %s evict FILE... | resident FILE | manyfiles DIR N\n",
 		prog, prog, prog, prog);
