@@ -5,7 +5,10 @@
 #   make                 puma/puma.ko and tools/pumactl/pumactl
 #   make KDIR=<dir>      build the module against other kernel headers
 #   make demo            boot guests and show PUMA at work
-#   make check           lint, KUnit and the guest selftests (what CI runs)
+#   make check           lint, KUnit, the guest selftests and the benchmarks'
+#                        smoke test (what CI runs)
+#   make check-full      make check with every variant on both kernels
+#   make bench-smallget  one-page gets against a 100-IOPS disk, with figures
 #   make lint | kunit | selftests | shell | clean
 #
 # Every target that needs packages or kernel images calls scripts/deps.sh,
@@ -20,8 +23,8 @@ RUNNING_KDIR := /lib/modules/$(shell uname -r)/build
 KDIR ?= $(shell if [ -d $(RUNNING_KDIR) ]; then echo $(RUNNING_KDIR); \
 	  else $(DEPS) --print-kdir 6.1; fi)
 
-.PHONY: all deps module pumactl lint kunit selftests check demo shell \
-	clean help
+.PHONY: all deps module pumactl lint kunit selftests check check-full demo \
+	bench-smallget shell clean help
 
 all: module pumactl
 
@@ -51,8 +54,14 @@ selftests: deps
 check: deps
 	@bash $(TOP)/scripts/check.sh
 
+check-full: deps
+	@PUMA_CHECK_FULL=1 bash $(TOP)/scripts/check.sh
+
 demo: deps
 	@bash $(TOP)/scripts/demo.sh
+
+bench-smallget: deps
+	@bash $(TOP)/scripts/bench-smallget.sh
 
 shell: deps
 	@bash $(TOP)/scripts/shell.sh
@@ -63,4 +72,4 @@ clean:
 	rm -rf $(TOP)/build
 
 help:
-	@sed -n '3,12p' $(TOP)/Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,15p' $(TOP)/Makefile | sed 's/^# \{0,1\}//'

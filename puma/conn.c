@@ -39,6 +39,7 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/tcp.h>
+#include <linux/uio.h>
 #include <linux/vmalloc.h>
 #include <net/net_namespace.h>
 #include <net/sock.h>
@@ -187,13 +188,13 @@ static void puma_conn_send_unlock(struct puma_conn *conn)
 	wake_up(&conn->send_wq);
 }
 
-static int puma_conn_send_until(struct puma_conn *conn, const void *buf,
+static int puma_conn_send_until(struct puma_conn *conn,
+				const struct kvec *vec, unsigned int nr,
 				size_t len, unsigned long deadline,
 				bool forever)
 {
 	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
 	struct sock *sk = conn->sock->sk;
-	struct kvec iov;
 	size_t done = 0;
 	long left;
 	int ret = 0;
@@ -202,6 +203,8 @@ static int puma_conn_send_until(struct puma_conn *conn, const void *buf,
 	if (!wait_event_timeout(conn->send_wq, puma_conn_send_trylock(conn),
 				puma_conn_left(deadline, forever)))
 		return -ETIMEDOUT;
+	/* The iterator moves on by what each sendmsg took. */
+	iov_iter_kvec(&msg.msg_iter, WRITE, vec, nr, len);
 	while (done < len) {
 		left = puma_conn_left(deadline, forever);
 		if (!left) {
@@ -210,9 +213,7 @@ static int puma_conn_send_until(struct puma_conn *conn, const void *buf,
 		}
 		/* Ours while we hold the turn: the rest of this send's time. */
 		WRITE_ONCE(sk->sk_sndtimeo, left);
-		iov.iov_base = (void *)buf + done;
-		iov.iov_len = len - done;
-		ret = kernel_sendmsg(conn->sock, &msg, &iov, 1, iov.iov_len);
+		ret = sock_sendmsg(conn->sock, &msg);
 		if (ret <= 0) {
 			ret = ret ? ret : -EPIPE;
 			break;
@@ -253,7 +254,9 @@ static int puma_conn_send_until(struct puma_conn *conn, const void *buf,
 int puma_conn_send_by(struct puma_conn *conn, const void *buf, size_t len,
 		      unsigned long deadline)
 {
-	return puma_conn_send_until(conn, buf, len, deadline, false);
+	struct kvec vec = { .iov_base = (void *)buf, .iov_len = len };
+
+	return puma_conn_send_until(conn, &vec, 1, len, deadline, false);
 }
 
 /**
@@ -270,9 +273,32 @@ int puma_conn_send_by(struct puma_conn *conn, const void *buf, size_t len,
  */
 int puma_conn_send(struct puma_conn *conn, const void *buf, size_t len)
 {
+	struct kvec vec = { .iov_base = (void *)buf, .iov_len = len };
+
+	return puma_conn_sendv(conn, &vec, 1, len);
+}
+
+/**
+ * puma_conn_sendv() - send the bytes of @nr buffers, all of them, within
+ *	the send timeout
+ * @conn: the connection
+ * @vec: the buffers, in order (one or more whole messages together)
+ * @nr: how many
+ * @len: their bytes together
+ *
+ * As puma_conn_send(), for a message whose parts lie apart (a PUT's
+ * header and the staging pages it carries): TCP copies each part once,
+ * straight into its buffers.
+ *
+ * Context: process, may sleep up to the send timeout.
+ * Return: 0 or a negative errno, as puma_conn_send_by().
+ */
+int puma_conn_sendv(struct puma_conn *conn, const struct kvec *vec,
+		    unsigned int nr, size_t len)
+{
 	long timeo = READ_ONCE(conn->send_timeo);
 
-	return puma_conn_send_until(conn, buf, len, jiffies + timeo,
+	return puma_conn_send_until(conn, vec, nr, len, jiffies + timeo,
 				    timeo == MAX_SCHEDULE_TIMEOUT);
 }
 

@@ -13,6 +13,8 @@
 
 #include "proto.h"
 
+struct kvec;
+
 struct puma_conn;
 struct socket;
 struct task_struct;
@@ -77,6 +79,8 @@ struct puma_conn *puma_conn_connect(const struct sockaddr_in *addr,
 				    unsigned int timeout_ms);
 struct puma_conn *puma_conn_from_socket(struct socket *sock);
 int puma_conn_send(struct puma_conn *conn, const void *buf, size_t len);
+int puma_conn_sendv(struct puma_conn *conn, const struct kvec *vec,
+		    unsigned int nr, size_t len);
 int puma_conn_send_by(struct puma_conn *conn, const void *buf, size_t len,
 		      unsigned long deadline);
 int puma_conn_send_msg(struct puma_conn *conn, const struct puma_msg *msg);

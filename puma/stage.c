@@ -345,7 +345,7 @@ static int puma_sendq_send_batch(struct puma_sendq *q, u16 type,
 				 struct list_head *batch)
 {
 	struct puma_key keys[PUMA_PROTO_MAX_BATCH];
-	const void *pages[PUMA_PROTO_MAX_BATCH];
+	struct kvec vec[1 + PUMA_PROTO_MAX_BATCH];
 	struct puma_batch b = {
 		.type = type,
 		.keys = keys,
@@ -361,8 +361,11 @@ static int puma_sendq_send_batch(struct puma_sendq *q, u16 type,
 			continue;
 		}
 		keys[b.count] = e->key;
-		pages[b.count] = page_address(e->page);
 		b.count++;
+		if (type != PUMA_MSG_PUT)
+			continue;
+		vec[b.count].iov_base = page_address(e->page);
+		vec[b.count].iov_len = PAGE_SIZE;
 	}
 	if (!b.count)
 		return 0;
@@ -370,17 +373,22 @@ static int puma_sendq_send_batch(struct puma_sendq *q, u16 type,
 		ret = puma_sendq_wait_room(q);
 		if (ret)
 			return ret;
-		b.pages = pages;
 		b.id = puma_sendq_track(q, batch, b.count);
 		if (!b.id) {
 			puma_sendq_forget(q, batch);
 			return 0;
 		}
 	}
+	/* The header part; a PUT's pages go from the staging pages. */
 	len = puma_proto_batch(q->buf, PUMA_PROTO_MAX_MSG, &b);
 	if (WARN_ON_ONCE(len < 0))
 		return len;
-	ret = puma_conn_send(q->conn, q->buf, len);
+	vec[0].iov_base = q->buf;
+	vec[0].iov_len = len;
+	if (type == PUMA_MSG_PUT)
+		len += b.count * PAGE_SIZE;
+	ret = puma_conn_sendv(q->conn, vec, type == PUMA_MSG_PUT ? 1 + b.count : 1,
+			      len);
 	if (ret) {
 		if (b.id)
 			puma_sendq_untrack(q, b.id);

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make check: lint, KUnit on UML, and the selftests in 6.1 and 6.12 guests.
+# make check: lint, KUnit on UML, the selftests in 6.1 and 6.12 guests and
+# the benchmarks' smoke test on 6.1.  make check-full (PUMA_CHECK_FULL=1)
+# runs the variants on both kernel lines.
 # Every stage runs even when an earlier one failed; the last line is
 # "puma: N passed, M failed" and the exit status is non-zero on any failure.
 set -uo pipefail
@@ -35,6 +37,7 @@ stage() { # name script
 stage lint "$top/scripts/lint.sh"
 stage kunit "$top/scripts/kunit.sh"
 stage selftests "$top/scripts/selftests.sh"
+stage bench-smoke "$top/scripts/bench-smoke.sh"
 
 echo "puma: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

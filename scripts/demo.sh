@@ -43,17 +43,11 @@ for v in "$mem" "$lmem" "$iops" "$bps" "$pct" "$cpus"; do
 done
 profile="HDD-like: $iops IOPS, $((bps / 1000000)) MB/s"
 out=$top/build/$line
-helpers=$top/build/helpers
 log=$out/demo.log
 mkdir -p "$out"
 
-make -s -C "$top/tools/pumactl"
-make -s -C "$top/tests/selftests/helpers" O="$helpers"
-helper_adds=()
-for h in "$top"/tests/selftests/helpers/*.c; do
-	h=$(basename "$h" .c)
-	helper_adds+=(--add "$helpers/$h:/usr/bin/$h")
-done
+. "$top/scripts/guest-files.sh"
+guest_files
 ko=$(bash "$top/scripts/build-module.sh" "$line" | tail -1)
 bash "$top/scripts/mkdisk.sh" "$out/demo.img" $((mem * pct / 100 + 256))
 
@@ -219,9 +213,7 @@ bash "$top/scripts/vm.sh" pair --kernel "$line" --name demo --timeout 1200 \
 	--mem-a "$lmem" --mem-b "$mem" \
 	--disk-b "$out/demo.img,iops=$iops,bps=$bps" \
 	--add "$ko:/puma/puma.ko" \
-	--add "$top/tools/pumactl/pumactl:/usr/bin/pumactl" \
-	"${helper_adds[@]}" \
-	--add "$top/tests/selftests:/tests/selftests" \
+	"${GUEST_ADDS[@]}" \
 	--job-a "$jobs/lender.sh" --job-b "$jobs/borrower.sh" 2>&1 |
 	tee "$log" | sed -un -e 's/^\[[ab]\] \(demo: .*\)/\1/p' \
 		-e 's/^\(\[[ab]\] \)\{0,1\}\(vm: .*\)/\2/p'

@@ -25,16 +25,10 @@ kernels=${PUMA_KERNELS:-6.1 6.12}
 mem=${PUMA_GUEST_MEM:-256}
 pass=0
 fail=0
-helpers=$top/build/helpers
 
-make -s -C "$top/tools/pumactl" >&2 || exit 1
-make -s -C "$top/tests/selftests/helpers" O="$helpers" >&2 || exit 1
-# Every helper goes in every guest's /usr/bin.
-helper_adds=()
-for h in "$top"/tests/selftests/helpers/*.c; do
-	h=$(basename "$h" .c)
-	helper_adds+=(--add "$helpers/$h:/usr/bin/$h")
-done
+# pumactl, every helper and the tests' library go in every guest.
+. "$top/scripts/guest-files.sh"
+guest_files || exit 1
 tests=""
 pairs=()
 run_single=1
@@ -115,9 +109,7 @@ for line in $kernels; do
 			--name "selftests-$line" --timeout 1200 \
 			--disk "$out/scratch.img" \
 			--add "$ko:/puma/puma.ko" \
-			--add "$top/tools/pumactl/pumactl:/usr/bin/pumactl" \
-			"${helper_adds[@]}" \
-			--add "$top/tests/selftests:/tests/selftests" \
+			"${GUEST_ADDS[@]}" \
 			-- "sh /tests/selftests/run.sh$tests" >"$tap" 2>"$out/vm.err"
 		st=$?
 		sed "s/^/[$line] /" "$tap"
@@ -167,9 +159,7 @@ for line in $kernels; do
 			--mem-b "$P_MEM_B" --name "pair-$name-$line" \
 			--timeout "$P_TIMEOUT" "${disks[@]}" \
 			--add "$ko:/puma/puma.ko" \
-			--add "$top/tools/pumactl/pumactl:/usr/bin/pumactl" \
-			"${helper_adds[@]}" \
-			--add "$top/tests/selftests:/tests/selftests" \
+			"${GUEST_ADDS[@]}" \
 			--job-a "$dir/a.sh" --job-b "$dir/b.sh" >"$ptap" 2>&1
 		st=$?
 		echo "# [$line] pair $name took $((SECONDS - start)) s" >>"$ptap"
