@@ -19,30 +19,27 @@
  * channel's receive thread; rtt_us: to the requester's wake-up.
  */
 TRACE_EVENT(puma_get_done,
-	TP_PROTO(u8 lender, u64 id, unsigned int pages, unsigned int hits,
-		 u64 send_ns, u64 answer_ns, u64 rtt_ns),
-	TP_ARGS(lender, id, pages, hits, send_ns, answer_ns, rtt_ns),
-	TP_STRUCT__entry(
-		__field(u64, id)
-		__field(u64, send_us)
-		__field(u64, answer_us)
-		__field(u64, rtt_us)
-		__field(unsigned int, pages)
-		__field(unsigned int, hits)
-		__field(u8, lender)
-	),
-	TP_fast_assign(
-		__entry->id = id;
-		__entry->send_us = div_u64(send_ns, NSEC_PER_USEC);
-		__entry->answer_us = div_u64(answer_ns, NSEC_PER_USEC);
-		__entry->rtt_us = div_u64(rtt_ns, NSEC_PER_USEC);
-		__entry->pages = pages;
-		__entry->hits = hits;
-		__entry->lender = lender;
-	),
-	TP_printk("lender=%u id=%llu pages=%u hits=%u send_us=%llu answer_us=%llu rtt_us=%llu",
-		  __entry->lender, __entry->id, __entry->pages, __entry->hits,
-		  __entry->send_us, __entry->answer_us, __entry->rtt_us)
+	    TP_PROTO(u8 lender, u64 id, unsigned int pages, unsigned int hits,
+		     u64 send_ns, u64 answer_ns, u64 rtt_ns),
+	    TP_ARGS(lender, id, pages, hits, send_ns, answer_ns, rtt_ns),
+	    TP_STRUCT__entry(__field(u64, id)
+			     __field(u64, send_us)
+			     __field(u64, answer_us)
+			     __field(u64, rtt_us)
+			     __field(unsigned int, pages)
+			     __field(unsigned int, hits)
+			     __field(u8, lender)),
+	    TP_fast_assign(__entry->id = id;
+			   __entry->send_us = div_u64(send_ns, NSEC_PER_USEC);
+			   __entry->answer_us = div_u64(answer_ns, NSEC_PER_USEC);
+			   __entry->rtt_us = div_u64(rtt_ns, NSEC_PER_USEC);
+			   __entry->pages = pages;
+			   __entry->hits = hits;
+			   __entry->lender = lender;),
+	    TP_printk("lender=%u id=%llu pages=%u hits=%u send_us=%llu answer_us=%llu rtt_us=%llu",
+		      __entry->lender, __entry->id, __entry->pages,
+		      __entry->hits, __entry->send_us, __entry->answer_us,
+		      __entry->rtt_us)
 );
 
 /*
@@ -50,26 +47,22 @@ TRACE_EVENT(puma_get_done,
  * and copying the pages; send_us: sending the GET_RESP.
  */
 TRACE_EVENT(puma_lender_get,
-	TP_PROTO(u64 id, unsigned int pages, unsigned int hits, u64 store_ns,
-		 u64 send_ns),
-	TP_ARGS(id, pages, hits, store_ns, send_ns),
-	TP_STRUCT__entry(
-		__field(u64, id)
-		__field(u64, store_us)
-		__field(u64, send_us)
-		__field(unsigned int, pages)
-		__field(unsigned int, hits)
-	),
-	TP_fast_assign(
-		__entry->id = id;
-		__entry->store_us = div_u64(store_ns, NSEC_PER_USEC);
-		__entry->send_us = div_u64(send_ns, NSEC_PER_USEC);
-		__entry->pages = pages;
-		__entry->hits = hits;
-	),
-	TP_printk("id=%llu pages=%u hits=%u store_us=%llu send_us=%llu",
-		  __entry->id, __entry->pages, __entry->hits,
-		  __entry->store_us, __entry->send_us)
+	    TP_PROTO(u64 id, unsigned int pages, unsigned int hits,
+		     u64 store_ns, u64 send_ns),
+	    TP_ARGS(id, pages, hits, store_ns, send_ns),
+	    TP_STRUCT__entry(__field(u64, id)
+			     __field(u64, store_us)
+			     __field(u64, send_us)
+			     __field(unsigned int, pages)
+			     __field(unsigned int, hits)),
+	    TP_fast_assign(__entry->id = id;
+			   __entry->store_us = div_u64(store_ns, NSEC_PER_USEC);
+			   __entry->send_us = div_u64(send_ns, NSEC_PER_USEC);
+			   __entry->pages = pages;
+			   __entry->hits = hits;),
+	    TP_printk("id=%llu pages=%u hits=%u store_us=%llu send_us=%llu",
+		      __entry->id, __entry->pages, __entry->hits,
+		      __entry->store_us, __entry->send_us)
 );
 
 #endif /* _PUMA_TRACE_H */
