@@ -527,6 +527,24 @@ static void meta_hardirq_test(struct kunit *test)
 	meta_expect_counts(test, 0, 0);
 }
 
+/* Half of a 4096-page file's 16-page chunks, in a fixed random choice. */
+static void meta_store_demo_pattern(struct kunit *test)
+{
+	unsigned long chunk, i, n = 0, x = 12345;
+	bool taken[256] = { false };
+
+	while (n < 128) {
+		x = x * 1103515245 + 12345;
+		chunk = (x >> 16) % 256;
+		if (taken[chunk])
+			continue;
+		taken[chunk] = true;
+		for (i = 0; i < 16; i++)
+			meta_store(test, 12, 1, chunk * 16 + i, 1);
+		n++;
+	}
+}
+
 /*
  * Memory per remotely held page, as the statistics will report it.  The
  * XArray nodes are counted, so the figures are exact for this layout.
@@ -571,6 +589,20 @@ static void meta_bytes_test(struct kunit *test)
 	kunit_info(test, "256 files of 4 pages: %zu bytes, %zu bits/page\n",
 		   bytes, bytes * 8 / 1024);
 	KUNIT_EXPECT_GT(test, bytes, 256 * (inode + node));
+
+	/*
+	 * The demo's pattern: 64 KiB chunks of a file evicted in a shuffled
+	 * order, so that about half of them are remote at a time: here 128
+	 * of a 4096-page file's 256 chunks of 16 pages, picked by a fixed
+	 * LCG.  Between the dense and the sparse figures.
+	 */
+	puma_meta_clear(meta);
+	meta_store_demo_pattern(test);
+	bytes = puma_meta_bytes(meta);
+	kunit_info(test, "demo pattern (half of 256 16-page chunks): %zu bytes, %zu bits/page\n",
+		   bytes, bytes * 8 / 2048);
+	KUNIT_EXPECT_LE(test, bytes, inode + (1 + 64 + 1) * node);
+	KUNIT_EXPECT_GE(test, bytes, inode + (1 + 32 + 1) * node);
 }
 
 /*
