@@ -20,7 +20,7 @@ BUILD_PKGS=(build-essential gcc-12 make bc flex bison kmod libelf-dev
 	    libssl-dev dwarves libnl-genl-3-dev libnl-3-dev pkg-config rsync)
 TEST_PKGS=(cpio xz-utils zstd qemu-system-x86 busybox-static linux-source-6.1
 	   fio sparse e2fsprogs iproute2 python3 iputils-ping util-linux perl
-	   coreutils gzip dmsetup)
+	   coreutils gzip dmsetup xfsprogs)
 
 log() { echo "deps: $*" >&2; }
 

@@ -104,10 +104,12 @@ for line in $kernels; do
 	fi
 	if [ "$run_single" = 1 ]; then
 		bash "$top/scripts/mkdisk.sh" "$out/scratch.img" 512 >&2
+		# mkfs.xfs makes nothing under 300 MiB
+		bash "$top/scripts/mkdisk.sh" "$out/scratch-xfs.img" 320 --fs xfs >&2
 		tap=$out/selftests.tap
 		bash "$top/scripts/vm.sh" run --kernel "$line" --mem "$mem" \
 			--name "selftests-$line" --timeout 1200 \
-			--disk "$out/scratch.img" \
+			--disk "$out/scratch.img" --disk "$out/scratch-xfs.img" \
 			--add "$ko:/puma/puma.ko" \
 			"${GUEST_ADDS[@]}" \
 			-- "sh /tests/selftests/run.sh$tests" >"$tap" 2>"$out/vm.err"

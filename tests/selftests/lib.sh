@@ -2,11 +2,13 @@
 #
 # TAP helpers for PUMA's selftests.  Sourced by each test, which runs inside
 # a guest (/bin/sh is bash in POSIX mode, busybox provides the tools) with the module at $PUMA_KO, pumactl on PATH, and
-# a scratch ext4 disk at $PUMA_DISK.  Results are TAP 13 lines with a plan
+# a scratch ext4 disk at $PUMA_DISK and an xfs one at $PUMA_XFS_DISK.  Results are TAP 13 lines with a plan
 # at the end; a test exits non-zero when any check failed.
 
 PUMA_KO=${PUMA_KO:-/puma/puma.ko}
 PUMA_DISK=${PUMA_DISK:-/dev/vda}
+PUMA_XFS_DISK=${PUMA_XFS_DISK:-/dev/vdb}
+MNT_XFS=${MNT_XFS:-/mnt/x}
 PUMA_SYS=/sys/kernel/puma
 MNT=${MNT:-/mnt/t}
 
@@ -77,16 +79,22 @@ drop_caches() {
 	echo 1 >/proc/sys/vm/drop_caches
 }
 
-# Mount the scratch disk, making the filesystem on first use.
-scratch_mount() {
-	mkdir -p "$MNT"
-	mountpoint -q "$MNT" && return 0
-	mount -t ext4 "$PUMA_DISK" "$MNT"
+# disk_mount TYPE DEV DIR / disk_umount DIR: mount once, unmount if mounted
+disk_mount() {
+	mkdir -p "$3"
+	mountpoint -q "$3" && return 0
+	mount -t "$1" "$2" "$3"
 }
 
-scratch_umount() {
-	if mountpoint -q "$MNT"; then umount "$MNT"; fi
+disk_umount() {
+	if mountpoint -q "$1"; then umount "$1"; fi
 }
+
+# The scratch disks: ext4 at $MNT, xfs at $MNT_XFS.
+scratch_mount() { disk_mount ext4 "$PUMA_DISK" "$MNT"; }
+scratch_umount() { disk_umount "$MNT"; }
+xfs_mount() { disk_mount xfs "$PUMA_XFS_DISK" "$MNT_XFS"; }
+xfs_umount() { disk_umount "$MNT_XFS"; }
 
 # The kernel log must hold no sign of a kernel bug.
 DMESG_BAD='BUG:|WARNING:|Oops|general protection|Call Trace|lockdep|possible circular|possible recursive|INFO: task .* blocked|rcu_sched self-detected|RCU stall|kernel panic|list_add corruption|list_del corruption|refcount_t:|KASAN|UBSAN'

@@ -9,8 +9,11 @@ fail=0
 tests=$*
 [ -n "$tests" ] || tests=$(ls "$dir"/[0-9][0-9]-*.sh)
 echo "TAP version 13"
+up() { cut -d' ' -f1 /proc/uptime; }
 for t in $tests; do
 	echo "# running $(basename "$t")"
+	t0=$(up)
 	T_NAME=$(basename "$t" .sh | sed 's/^[0-9]*-//') sh "$t" || fail=1
+	echo "# $(basename "$t") took $(awk -v a="$t0" -v b="$(up)" 'BEGIN { printf "%.0f", b - a }') s"
 done
 exit $fail
