@@ -120,6 +120,31 @@ static int puma_symbol_range(const char *name, unsigned long *start,
 	return ret;
 }
 
+/*
+ * The ftrace call site of function @name, or 0.  The kprobe core puts a
+ * probe on a function's entry exactly at its __fentry__ call (past ENDBR
+ * on IBT kernels) and says so with KPROBE_FLAG_FTRACE, since it checked
+ * ftrace_location(addr) == addr: the record ftrace_set_filter_ip() then
+ * finds is this function's, never a neighbour's (a search from the
+ * function's start over its kallsyms size could land on the disabled
+ * record of an overridden __weak body).
+ */
+static unsigned long puma_symbol_ftrace_ip(const char *name)
+{
+	struct kprobe kp = {
+		.symbol_name = name,
+		.flags = KPROBE_FLAG_DISABLED,
+	};
+	unsigned long ip = 0;
+
+	if (register_kprobe(&kp))
+		return 0;
+	if (kp.flags & KPROBE_FLAG_FTRACE)
+		ip = (unsigned long)kp.addr;
+	unregister_kprobe(&kp);
+	return ip;
+}
+
 /* ---- put or invalidate: who removes the folio -------------------------- */
 
 /*
@@ -396,16 +421,16 @@ static struct puma_hook puma_hooks[] = {
  * Trace exactly @hook->name.  By address: ftrace_set_filter() with a name
  * compares it with every traceable function of the kernel, which takes
  * over a second per hook under emulation (ten seconds of insmod on a 6.12
- * TCG guest); ftrace_set_filter_ip() finds the function's record directly
- * (ftrace_location() accepts its start, ENDBR or not).  By name when the
- * address cannot be resolved.
+ * TCG guest); ftrace_set_filter_ip() with the function's exact ftrace call
+ * site finds its record directly.  By name when the call site cannot be
+ * resolved.
  */
 static int puma_hook_filter(struct puma_hook *hook)
 {
-	unsigned long start, end;
+	unsigned long ip = puma_symbol_ftrace_ip(hook->name);
 
-	if (!puma_symbol_range(hook->name, &start, &end))
-		return ftrace_set_filter_ip(&hook->ops, start, 0, 0);
+	if (ip)
+		return ftrace_set_filter_ip(&hook->ops, ip, 0, 0);
 	return ftrace_set_filter(&hook->ops, (unsigned char *)hook->name,
 				 strlen(hook->name), 0);
 }
