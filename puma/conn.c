@@ -275,7 +275,7 @@ int puma_conn_send(struct puma_conn *conn, const void *buf, size_t len)
 {
 	struct kvec vec = { .iov_base = (void *)buf, .iov_len = len };
 
-	return puma_conn_sendv(conn, &vec, 1, len);
+	return puma_conn_sendv(conn, &vec, 1);
 }
 
 /**
@@ -284,7 +284,6 @@ int puma_conn_send(struct puma_conn *conn, const void *buf, size_t len)
  * @conn: the connection
  * @vec: the buffers, in order (one or more whole messages together)
  * @nr: how many
- * @len: their bytes together
  *
  * As puma_conn_send(), for a message whose parts lie apart (a PUT's
  * header and the staging pages it carries): TCP copies each part once,
@@ -294,10 +293,14 @@ int puma_conn_send(struct puma_conn *conn, const void *buf, size_t len)
  * Return: 0 or a negative errno, as puma_conn_send_by().
  */
 int puma_conn_sendv(struct puma_conn *conn, const struct kvec *vec,
-		    unsigned int nr, size_t len)
+		    unsigned int nr)
 {
 	long timeo = READ_ONCE(conn->send_timeo);
+	size_t len = 0;
+	unsigned int i;
 
+	for (i = 0; i < nr; i++)
+		len += vec[i].iov_len;
 	return puma_conn_send_until(conn, vec, nr, len, jiffies + timeo,
 				    timeo == MAX_SCHEDULE_TIMEOUT);
 }

@@ -80,7 +80,7 @@ struct puma_conn *puma_conn_connect(const struct sockaddr_in *addr,
 struct puma_conn *puma_conn_from_socket(struct socket *sock);
 int puma_conn_send(struct puma_conn *conn, const void *buf, size_t len);
 int puma_conn_sendv(struct puma_conn *conn, const struct kvec *vec,
-		    unsigned int nr, size_t len);
+		    unsigned int nr);
 int puma_conn_send_by(struct puma_conn *conn, const void *buf, size_t len,
 		      unsigned long deadline);
 int puma_conn_send_msg(struct puma_conn *conn, const struct puma_msg *msg);

@@ -385,10 +385,8 @@ static int puma_sendq_send_batch(struct puma_sendq *q, u16 type,
 		return len;
 	vec[0].iov_base = q->buf;
 	vec[0].iov_len = len;
-	if (type == PUMA_MSG_PUT)
-		len += b.count * PAGE_SIZE;
-	ret = puma_conn_sendv(q->conn, vec, type == PUMA_MSG_PUT ? 1 + b.count : 1,
-			      len);
+	ret = puma_conn_sendv(q->conn, vec,
+			      type == PUMA_MSG_PUT ? 1 + b.count : 1);
 	if (ret) {
 		if (b.id)
 			puma_sendq_untrack(q, b.id);
