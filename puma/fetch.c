@@ -122,7 +122,8 @@ int puma_fetch_send(struct puma_get_req *req, bool exclusive,
 		return ret;
 	req->sent_ns = ktime_get_ns();
 	ret = puma_conn_send_by(conn, buf, len, deadline);
-	req->send_ns = ktime_get_ns() - req->sent_ns;
+	req->send_ns = trace_puma_get_done_enabled() ?
+		       ktime_get_ns() - req->sent_ns : 0;
 	if (ret) {
 		if (xa_erase(&lp->reqs, req->id) != req)
 			wait_for_completion(&req->done);

@@ -358,7 +358,8 @@ static int puma_lender_get(struct puma_borrower_conn *bc,
 	bool exclusive = (msg->batch.flags & PUMA_GET_EXCLUSIVE) &&
 			 (conn->params.features & PUMA_FEAT_EXCLUSIVE);
 	unsigned int i, hits = 0;
-	u64 start = ktime_get_ns(), copied;
+	bool traced = trace_puma_lender_get_enabled();
+	u64 start = traced ? ktime_get_ns() : 0, copied = 0;
 	struct puma_key key;
 	u8 *pages;
 	int len, ret;
@@ -380,10 +381,12 @@ static int puma_lender_get(struct puma_borrower_conn *bc,
 	len = puma_proto_batch(bc->tx_buf, PUMA_PROTO_MAX_MSG, &resp);
 	if (len < 0)
 		return len;
-	copied = ktime_get_ns();
+	if (traced)
+		copied = ktime_get_ns();
 	ret = puma_conn_send(conn, bc->tx_buf, len + (size_t)hits * PAGE_SIZE);
-	trace_puma_lender_get(msg->id, msg->batch.count, hits, copied - start,
-			      ktime_get_ns() - copied);
+	if (traced)
+		trace_puma_lender_get(msg->id, msg->batch.count, hits,
+				      copied - start, ktime_get_ns() - copied);
 	return ret;
 }
 

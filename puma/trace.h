@@ -14,7 +14,8 @@
 
 /*
  * puma_get_done: a GET answered, on the borrower.  send_us: the send
- * (from the turn on the connection to the last byte handed to TCP);
+ * (the wait for the connection's turn included, to the last byte handed
+ * to TCP; 0 when the event was enabled after the send);
  * answer_us: from the start of the send to the answer's arrival in the get
  * channel's receive thread; rtt_us: to the requester's wake-up.
  */
