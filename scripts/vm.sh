@@ -56,7 +56,7 @@ die() { say "$*"; exit 2; }
 
 # --- options ---------------------------------------------------------------
 
-KLINE='' MEM=256 CPUS=1 NET='' IP='' TIMEOUT=120 LOG='' NAME=guest FIO=0
+KLINE='' MEM=256 CPUS=1 NET='' IP='' MTU='' TIMEOUT=120 LOG='' NAME=guest FIO=0
 DISKS=() ADDS=() JOB=()
 
 parse_run_opts() {
@@ -94,6 +94,12 @@ check_opts() {
 	[ -z "$NET" ] || [[ $IP =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+/[0-9]+$ ]] ||
 		die "--net needs --ip ADDR/PREFIX"
 	[ -n "$NET" ] || [ -z "$IP" ] || die "--ip needs --net"
+	# A UDP datagram carries at most 65507 bytes, and a loopback socket's
+	# default receive buffer only a few of them: 9000 over UDP.
+	MTU=${PUMA_VM_MTU:-65000}
+	[ "${NET%%:*}" != udp ] || MTU=${PUMA_VM_MTU:-9000}
+	[[ $MTU =~ ^[0-9]+$ ]] && [ "$MTU" -ge 576 ] && [ "$MTU" -le 65493 ] ||
+		die "PUMA_VM_MTU wants 576 to 65493"
 	[ "$FIO" = 0 ] || [ "$MEM" -ge 512 ] || say "--fio needs --mem 512 or more"
 	LOG=${LOG:-$VMDIR/$NAME.console.log}
 }
@@ -172,7 +178,7 @@ net_args() {
 	esac
 	QEMU+=(
 	       -device "virtio-net-pci,netdev=n0,mac=$(printf '52:54:%02x:%02x:%02x:%02x' "$o1" "$o2" "$o3" "$o4")")
-	CMDLINE+=" pumavm.ip=$IP pumavm.mtu=${PUMA_VM_MTU:-65000}"
+	CMDLINE+=" pumavm.ip=$IP pumavm.mtu=$MTU"
 }
 
 # kernel_image: the kernel to boot.  QEMU boots an uncompressed vmlinux
@@ -350,6 +356,7 @@ cmd_pair() {
 	neta="listen:$port" netb="connect:$port"
 	if [ "${PUMA_VM_NET:-tcp}" = udp ]; then
 		port2=$(free_port)
+		while [ "$port2" = "$port" ]; do port2=$(free_port); done
 		neta="udp:$port:$port2" netb="udp:$port2:$port"
 	fi
 	accel_args >/dev/null

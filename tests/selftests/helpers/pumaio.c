@@ -38,8 +38,8 @@
  * pass prints one line, key=value pairs, and exits 1 when any page was
  * wrong or a read failed, 2 on a usage error:
  *   pumaio: pass=N chunks=N pages=N bad_pages=N errors=N seconds=S
- *           max_chunk_ms=MS slow_chunks=N read_p50_us=US read_p99_us=US
- *           read_seconds=S
+ *           max_chunk_ms=MS slow_chunks=N read_seconds=S read_p50_us=US
+ *           read_p99_us=US
  * (seconds: wall time, think time included; read_seconds: the reads
  * alone; read_p50_us and read_p99_us: percentiles of the reads' times)
  *
@@ -468,7 +468,8 @@ static int cmd_pass(int argc, char **argv)
 		 (o.until ? access(o.until, F_OK) != 0 : pass < o.passes));
 	printf("%s: pass=%llu chunks=%llu pages=%llu bad_pages=%llu errors=%llu",
 	       prog, pass, r.chunks, r.pages, r.bad, r.errors);
-	qsort(r.times, r.ntimes, sizeof(*r.times), cmp_double);
+	if (r.ntimes)
+		qsort(r.times, r.ntimes, sizeof(*r.times), cmp_double);
 	printf(" seconds=%.3f max_chunk_ms=%.1f slow_chunks=%llu",
 	       now() - t0, r.max * 1000, r.slow);
 	printf(" read_seconds=%.3f read_p50_us=%.0f read_p99_us=%.0f\n",
