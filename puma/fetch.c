@@ -175,7 +175,8 @@ done:
 		puma_rtt_record(rtt);
 		trace_puma_get_done(req->lp->slot, req->id, req->count,
 				    puma_fetch_hits(req), req->send_ns,
-				    req->answer_ns - req->sent_ns, rtt);
+				    req->answer_ns ? req->answer_ns - req->sent_ns : 0,
+				    rtt);
 		puma_backoff_ok(&req->lp->get_backoff);
 	}
 	return req->error;
@@ -196,7 +197,7 @@ int puma_fetch_answer(struct puma_lender_peer *lp, const struct puma_msg *msg)
 
 	if (!req)
 		return msg->id <= atomic64_read(&lp->next_req_id) ? 0 : -EPROTO;
-	req->answer_ns = ktime_get_ns();
+	req->answer_ns = trace_puma_get_done_enabled() ? ktime_get_ns() : 0;
 	if (msg->batch.count != req->count) {
 		req->error = -EPROTO;
 		complete(&req->done);

@@ -98,13 +98,16 @@ static int puma_function_range(unsigned long addr, unsigned long *start,
 }
 
 /*
- * The start and end of function @name.  kallsyms_lookup_name() is not
- * exported, and calling it through its address would fault on IBT
+ * Where function @name is: @addr, the address the kprobe core chose for a
+ * probe on its entry, and whether that address is the function's
+ * __fentry__ call (past ENDBR on IBT kernels; KPROBE_FLAG_FTRACE: the
+ * core checked ftrace_location(addr) == addr).  kallsyms_lookup_name() is
+ * not exported, and calling it through its address would fault on IBT
  * kernels (6.12 seals its ENDBR): a disabled kprobe resolves the name
  * instead, and nothing resolved here is ever called.
  */
-static int puma_symbol_range(const char *name, unsigned long *start,
-			     unsigned long *end)
+static int puma_symbol_probe(const char *name, unsigned long *addr,
+			     bool *at_fentry)
 {
 	struct kprobe kp = {
 		.symbol_name = name,
@@ -115,34 +118,22 @@ static int puma_symbol_range(const char *name, unsigned long *start,
 	ret = register_kprobe(&kp);
 	if (ret)
 		return ret;
-	ret = puma_function_range((unsigned long)kp.addr, start, end);
+	*addr = (unsigned long)kp.addr;
+	*at_fentry = kp.flags & KPROBE_FLAG_FTRACE;
 	unregister_kprobe(&kp);
-	return ret;
+	return 0;
 }
 
-/*
- * The ftrace call site of function @name, or 0.  The kprobe core puts a
- * probe on a function's entry exactly at its __fentry__ call (past ENDBR
- * on IBT kernels) and says so with KPROBE_FLAG_FTRACE, since it checked
- * ftrace_location(addr) == addr: the record ftrace_set_filter_ip() then
- * finds is this function's, never a neighbour's (a search from the
- * function's start over its kallsyms size could land on the disabled
- * record of an overridden __weak body).
- */
-static unsigned long puma_symbol_ftrace_ip(const char *name)
+/* The start and end of function @name. */
+static int puma_symbol_range(const char *name, unsigned long *start,
+			     unsigned long *end)
 {
-	struct kprobe kp = {
-		.symbol_name = name,
-		.flags = KPROBE_FLAG_DISABLED,
-	};
-	unsigned long ip = 0;
+	unsigned long addr;
+	bool at_fentry;
+	int ret;
 
-	if (register_kprobe(&kp))
-		return 0;
-	if (kp.flags & KPROBE_FLAG_FTRACE)
-		ip = (unsigned long)kp.addr;
-	unregister_kprobe(&kp);
-	return ip;
+	ret = puma_symbol_probe(name, &addr, &at_fentry);
+	return ret ? ret : puma_function_range(addr, start, end);
 }
 
 /* ---- put or invalidate: who removes the folio -------------------------- */
@@ -422,14 +413,17 @@ static struct puma_hook puma_hooks[] = {
  * compares it with every traceable function of the kernel, which takes
  * over a second per hook under emulation (ten seconds of insmod on a 6.12
  * TCG guest); ftrace_set_filter_ip() with the function's exact ftrace call
- * site finds its record directly.  By name when the call site cannot be
- * resolved.
+ * site finds its record directly.  (Not with the function's start: from
+ * there ftrace_location() searches the function's kallsyms size, and could
+ * land on the disabled record of an overridden __weak body.)  By name when
+ * the call site cannot be resolved.
  */
 static int puma_hook_filter(struct puma_hook *hook)
 {
-	unsigned long ip = puma_symbol_ftrace_ip(hook->name);
+	unsigned long ip;
+	bool at_fentry;
 
-	if (ip)
+	if (!puma_symbol_probe(hook->name, &ip, &at_fentry) && at_fentry)
 		return ftrace_set_filter_ip(&hook->ops, ip, 0, 0);
 	return ftrace_set_filter(&hook->ops, (unsigned char *)hook->name,
 				 strlen(hook->name), 0);

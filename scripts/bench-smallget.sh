@@ -46,12 +46,8 @@ log=$out/$name.log
 mkdir -p "$out"
 
 . "$top/scripts/guest-files.sh"
-guest_files
-ko=$(bash "$top/scripts/build-module.sh" "$line" | tail -1)
-bash "$top/scripts/mkdisk.sh" "$out/$name.img" $((mem * pct / 100 + 256))
-
-jobs=$(mktemp -d)
-trap 'rm -rf "$jobs"' EXIT
+guest_setup "$line" "$out/$name.img" $((mem * pct / 100 + 256))
+ko=$KO jobs=$JOBS
 
 # Shared by both guests: the tracing directory, percentiles of a field.
 cat >"$jobs/common.sh" <<'JOB'
@@ -216,12 +212,4 @@ bash "$top/scripts/vm.sh" pair --kernel "$line" --name "$name" --timeout 1800 \
 		-e 's/^\(\[[ab]\] \)\{0,1\}\(vm: .*\)/\2/p'
 st=$?
 set -e
-sed -n 's/^\[[ab]\] table: \{0,1\}//p' "$log"
-json=$(sed -n 's/^\[b\] JSON: //p' "$log" | tail -1)
-if [ -z "$json" ]; then
-	echo "bench: the borrower gave no result (status $st); see $log" >&2
-	exit 1
-fi
-echo "$json"
-case "$json" in *'"verified":true'*) ;; *) exit 1 ;; esac
-exit "$st"
+guest_result "$log" "$st" bench

@@ -3,7 +3,9 @@
 # Sourced by the scripts that boot guests (selftests.sh, demo.sh,
 # bench-smallget.sh): builds pumactl and the test helpers on the host and
 # sets GUEST_ADDS, the vm.sh --add options that put them, and the tests'
-# shell library, in a guest.  Needs $top, the source tree.
+# shell library, in a guest.  Needs $top, the source tree.  The two-guest
+# benchmarks (demo.sh, bench-smallget.sh) also share guest_setup and
+# guest_result.
 
 # guest_files: build; set GUEST_ADDS; non-zero when a build failed
 guest_files() {
@@ -17,4 +19,32 @@ guest_files() {
 		h=$(basename "$h" .c)
 		GUEST_ADDS+=(--add "$helpers/$h:/usr/bin/$h")
 	done
+}
+
+# guest_setup LINE IMAGE MIB: guest_files, the module for LINE (KO) and
+# a fresh ext4 IMAGE of MIB MiB; JOBS, a directory for the guests' jobs,
+# removed on exit
+guest_setup() {
+	guest_files
+	KO=$(bash "$top/scripts/build-module.sh" "$1" | tail -1)
+	bash "$top/scripts/mkdisk.sh" "$2" "$3"
+	JOBS=$(mktemp -d)
+	trap 'rm -rf "$JOBS"' EXIT
+}
+
+# guest_result LOG STATUS WHO: print the borrower's table and its JSON
+# line from LOG; the exit status: 1 without a JSON line or when it says
+# a byte was wrong, else STATUS (vm.sh's)
+guest_result() {
+	local json
+
+	sed -n 's/^\[[ab]\] table: \{0,1\}//p' "$1"
+	json=$(sed -n 's/^\[b\] JSON: //p' "$1" | tail -1)
+	if [ -z "$json" ]; then
+		echo "$3: the borrower gave no result (status $2); see $1" >&2
+		return 1
+	fi
+	echo "$json"
+	case "$json" in *'"verified":true'*) ;; *) return 1 ;; esac
+	return "$2"
 }
