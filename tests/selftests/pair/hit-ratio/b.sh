@@ -11,6 +11,13 @@
 # pages readahead was asked for (every page that missed the page cache),
 # the stricter of the two ratios; get_hits / get_request_pages (pages
 # asked of the lender) is shown too.
+#
+# Then a page that moves to another lender leaves nothing behind
+# (hardening finding 7): b lends to itself too, so that its puts alternate
+# between two lenders; a file's pages are put, read back (non-exclusive:
+# both lenders keep their copies), overwritten in place and put again,
+# most of them to the other lender now.  The two lenders together must
+# then hold exactly what b's records say, no orphaned older copy.
 T_NAME=hit-ratio/b
 . /tests/selftests/lib.sh
 
@@ -51,6 +58,66 @@ diag "measured pass: $(( (d1 - d0) / 1024 )) MiB read from disk, file" \
 diag "get round trip: ewma $(stat_or get_rtt_ewma_us -) us"
 check_eq "no tag mismatch" "$(stat_or get_tag_mismatches 0)" 0
 echo "# JSON $(pumactl status --json | tr -d '\n')"
+
+# --- a page that moves to another lender ---
+# a_held: the pages a holds now, asked over the message link
+a_held() {
+	pair_send $PAIR_A 7100 held 30 && pair_recv 7101 30
+}
+# held_matches: until b's own lender and a together hold what b's records
+# say (a stores what it received a little later); sets HELD_A, HELD_B, RECS
+held_matches() {
+	_j=0
+	while :; do
+		HELD_A=$(a_held)
+		HELD_B=$(stat_get lender_pages_held)
+		RECS=$(stat_get meta_pages)
+		[ "$((HELD_A + HELD_B))" = "$RECS" ] && return 0
+		[ $_j -lt 10 ] || return 1
+		sleep 0.5
+		_j=$((_j + 1))
+	done
+}
+M=$MNT/moving
+S=127.0.0.1:7778
+rm -f "$BIG"
+echo 0 >$PUMA_SYS/exclusive
+ip link set lo up
+check "b lends to itself too" pumactl lender listen $S --max-memory 64M
+check "and borrows from both" pumactl borrower add-lender $S
+check "the second lender is connected" puma_wait_peer lender $S connected 10
+head -c $((256 * PAGE)) /dev/urandom >"$M"
+sync
+cat "$M" >/dev/null
+evict "$M"
+puma_wait_drained 60
+held_matches
+diag "first put: a holds $HELD_A, b's own lender $HELD_B, records $RECS"
+check_ge "both lenders hold pages of the file" \
+	"$(( HELD_A < HELD_B ? HELD_A : HELD_B ))" 1
+# One more put in between, so that the turns of the next puts shift by
+# one and most pages go to the lender that does not hold them.
+head -c $PAGE /dev/urandom >"$M.1"
+sync
+cat "$M.1" >/dev/null
+evict "$M.1"
+puma_wait_drained 60
+cat "$M" >/dev/null
+head -c $((256 * PAGE)) /dev/urandom | dd of="$M" conv=notrunc 2>/dev/null
+sync
+sum=$(md5sum <"$M")
+stats_snap puts_sent
+evict "$M"
+puma_wait_drained 60
+held_matches || true
+diag "after the re-put ($(stats_delta puts_sent) puts): a holds $HELD_A," \
+	"b's own lender $HELD_B, records $RECS"
+check_eq "the two lenders hold exactly what the records say" \
+	"$((HELD_A + HELD_B))" "$RECS"
+check_eq "the moved file reads back right" "$(md5sum <"$M")" "$sum"
+check "remove the second lender" pumactl borrower remove-lender $S
+check "b stops lending" pumactl lender stop
+rm -f "$M" "$M.1"
 
 pair_send $PAIR_A 7100 "done"
 check "remove-lender" pumactl borrower remove-lender $L
