@@ -11,12 +11,26 @@
 #    reach the lender (coalesced if the queue is full, never dropped), so
 #    that the lender holds nothing for the pool afterwards and, after a
 #    remount, a small quota still accepts puts.
+#  - An unmount while the queue of invalidations is full: the fake lender
+#    stall-lender withholds its PUT_ACKs, so the borrower's sender waits
+#    for room while more inode invalidations queue behind it than the
+#    queue holds (PUMA_SENDQ_INVALIDATES_MAX, 8192; a real lender refuses
+#    that many files of one borrower, 4096).  They are coalesced, and the
+#    pool's invalidation still reaches the lender once it acknowledges
+#    again: none dropped, the lender never failed.
 . "$(dirname "$0")/lib.sh"
 
 F=$MNT/orphan
 D=$MNT/many
-NFILES=${PUMA_ORPHAN_FILES:-3000}
-QUOTA_PAGES=$((NFILES + 2048))
+NFILES=${PUMA_ORPHAN_FILES:-1000}
+# More inode invalidations than the send queue holds
+NINV=$((8192 + 1024))
+HOLD=/tmp/hold-acks
+SL_ADDR=127.0.0.1:7791
+# The smallest quota a lender takes (16 MiB); the file after the remount
+# fits in it, but not beside the many files' pages, were they left behind.
+QUOTA_PAGES=4096
+LATER_PAGES=$((QUOTA_PAGES - NFILES / 2))
 
 scratch_mount
 rm -rf $F $D
@@ -73,7 +87,7 @@ check_eq "after umount the lender holds nothing for the pool" \
 
 scratch_mount
 stats_snap lender_refused_quota puts_refused get_hits
-head -c $((4 * 1024 * 1024)) /dev/urandom >$F
+head -c $((LATER_PAGES * 4096)) /dev/urandom >$F
 sync
 cat $F >/dev/null
 evict $F
@@ -87,6 +101,52 @@ check_ge "from the lender" "$(stats_delta get_hits)" 1
 
 pumactl borrower remove-lender 127.0.0.1:7777 >/dev/null
 pumactl lender stop >/dev/null
+
+# --- an unmount behind a lender that withholds its acknowledgments ---
+rm -rf $F $D $HOLD
+mkdir -p $D
+STALL_LENDER_HOLD=$HOLD stall-lender 127.0.0.1 ${SL_ADDR#*:} 0 \
+	2>/tmp/stall.err &
+SL=$!
+sleep 0.5
+check "paired with the fake lender" pumactl borrower add-lender $SL_ADDR
+check "the fake lender is connected" puma_wait_peer lender $SL_ADDR connected 10
+pumaio manyfiles $D $NINV
+puma_wait_drained 60
+check_ge "records of the files on the fake lender (meta_inodes)" \
+	"$(stat_get meta_inodes)" $((NINV * 9 / 10))
+head -c $((16 * 1024 * 1024)) /dev/urandom >$F
+sync
+stats_snap invalidates_coalesced invalidates_dropped
+pools0=$(grep -c INVALIDATE_POOL /tmp/stall.err)
+# 4096 pages: twice the PUTs the sender may leave unacknowledged.
+touch $HOLD
+evict $F
+sleep 0.5
+scratch_umount
+rm -f $HOLD
+wait_stat puts_unacked 0 10 >/dev/null
+i=0
+while [ "$(grep -c INVALIDATE_POOL /tmp/stall.err)" -le "$pools0" ] &&
+      [ $i -lt 50 ]; do
+	sleep 0.2
+	i=$((i + 1))
+done
+diag "unmount behind withheld acks: coalesced=$(stats_delta invalidates_coalesced)" \
+	"dropped=$(stats_delta invalidates_dropped);" \
+	"$(grep -c 'released' /tmp/stall.err) releases of held acks"
+check_ge "the full queue coalesced invalidations" \
+	"$(stats_delta invalidates_coalesced)" 1
+check_eq "no invalidation dropped" "$(stats_delta invalidates_dropped)" 0
+check_ge "the pool's invalidation reached the lender" \
+	"$(( $(grep -c INVALIDATE_POOL /tmp/stall.err) - pools0 ))" 1
+check "the fake lender is still connected" \
+	puma_wait_peer lender $SL_ADDR connected 1
+pumactl borrower remove-lender $SL_ADDR >/dev/null
+kill $SL 2>/dev/null
+wait $SL 2>/dev/null
+
+scratch_mount
 rm -rf $F $D
 scratch_umount
 check "rmmod" rmmod puma

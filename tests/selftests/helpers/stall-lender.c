@@ -35,6 +35,14 @@
  *   whose id it has sent and whose timestamp is not in its future, so the
  *   lender stays connected as far as pings go.
  *
+ * With STALL_LENDER_HOLD=PATH in its environment, the put channel withholds
+ * its PUT_ACKs while PATH exists (kept in order, at most HOLD_MAX) and sends
+ * them all once PATH is gone, so that the borrower's sender waits for room
+ * with its queue filling up behind it, the way it would behind a lender
+ * that stops acknowledging for a while.  Each INVALIDATE_POOL received
+ * prints "stall-lender: INVALIDATE_POOL pool P", each release of held
+ * acknowledgments "stall-lender: released N PUT_ACKs".
+ *
  * It runs until killed.  Diagnostics go to stderr.
  */
 #define _GNU_SOURCE
@@ -43,6 +51,7 @@
 #include <endian.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -67,6 +76,7 @@ typedef unsigned long long u64;
 #define MSG_PUT_ACK		12
 #define MSG_GET			4
 #define MSG_INV_PAGES		6
+#define MSG_INV_POOL		8
 #define ROLE_BORROWER		1
 #define ROLE_LENDER		2
 #define CHAN_PUT		1
@@ -88,6 +98,10 @@ static unsigned int get_bytes_per_s = 16;
 static unsigned int max_batch = MAX_BATCH;
 static unsigned int max_seen[16];
 static u64 node_id;
+static const char *hold_path;
+
+/* PUT_ACKs withheld while hold_path exists; past this many, sent anyway. */
+#define HOLD_MAX		4096
 
 static int read_all(int fd, void *buf, size_t len)
 {
@@ -174,31 +188,74 @@ static int read_msg(int fd, struct wire_hdr *h, unsigned int *count,
 	return 0;
 }
 
+/* Whether PUT_ACKs are withheld now. */
+static int holding(void)
+{
+	return hold_path && access(hold_path, F_OK) == 0;
+}
+
+/* The PUT_ACK of a PUT with header @h and @count keys, all stored. */
+static int send_ack(int fd, struct wire_hdr h, unsigned int count)
+{
+	u8 ack[sizeof(struct wire_hdr) + 8 + MAX_BATCH];
+	u32 len = 8 + ((count + 7) & ~7u);
+
+	memset(ack, 0, sizeof(ack));
+	h.type = htole16(MSG_PUT_ACK);
+	h.flags = 0;
+	h.len = htole32(len);
+	memcpy(ack, &h, sizeof(h));
+	ack[sizeof(h)] = count & 0xff;
+	ack[sizeof(h) + 1] = count >> 8;
+	memset(ack + sizeof(h) + 8, 1, count);	/* PUMA_PUT_STORED */
+	return write_all(fd, ack, sizeof(h) + len);
+}
+
 /*
  * The put channel: read every message; acknowledge each PUT as stored (a
  * PUT_ACK, so that the borrower asks for its pages), discard the rest.
- * @buf is shared by all channels: its content is never used.
+ * While holding(), acknowledgments wait in @held.  @buf is shared by all
+ * channels: its content is never used.
  */
 static void put_channel(int fd, char *buf, size_t size)
 {
-	u8 ack[sizeof(struct wire_hdr) + 8 + MAX_BATCH];
+	static struct {
+		struct wire_hdr h;
+		unsigned int count;
+	} held[HOLD_MAX];
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	unsigned int count, nheld = 0, i;
 	struct wire_hdr h;
-	unsigned int count;
 
 	for (;;) {
+		if (nheld && (!holding() || nheld == HOLD_MAX)) {
+			for (i = 0; i < nheld; i++)
+				if (send_ack(fd, held[i].h, held[i].count))
+					return;
+			fprintf(stderr, "stall-lender: released %u PUT_ACKs\n",
+				nheld);
+			nheld = 0;
+		}
+		/* Look at the hold file at least every 100 ms. */
+		if (nheld && poll(&p, 1, 100) == 0)
+			continue;
 		if (read_msg(fd, &h, &count, buf, size))
 			return;
+		if (le16toh(h.type) == MSG_INV_POOL) {
+			u32 pool;
+
+			memcpy(&pool, buf, sizeof(pool));
+			fprintf(stderr, "stall-lender: INVALIDATE_POOL pool %u\n",
+				le32toh(pool));
+		}
 		if (le16toh(h.type) != MSG_PUT || !count || count > MAX_BATCH)
 			continue;
-		memset(ack, 0, sizeof(ack));
-		h.type = htole16(MSG_PUT_ACK);
-		h.len = htole32(8 + ((count + 7) & ~7u));
-		memcpy(ack, &h, sizeof(h));
-		ack[sizeof(h)] = count & 0xff;
-		ack[sizeof(h) + 1] = count >> 8;
-		memset(ack + sizeof(h) + 8, 1, count);	/* PUMA_PUT_STORED */
-		if (write_all(fd, ack, sizeof(h) + 8 + ((count + 7) & ~7u)))
+		if (holding()) {
+			held[nheld].h = h;
+			held[nheld++].count = count;
+		} else if (send_ack(fd, h, count)) {
 			return;
+		}
 	}
 }
 
@@ -336,6 +393,7 @@ int main(int argc, char **argv)
 	if (argc == 5)
 		max_batch = atoi(argv[4]);
 	node_id = mono_ns() | 1;
+	hold_path = getenv("STALL_LENDER_HOLD");
 
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	if (fd < 0 ||
