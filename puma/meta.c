@@ -3,12 +3,20 @@
  * Local metadata of remotely held pages.
  *
  * One struct puma_meta per filesystem pool: an XArray of inodes keyed by
- * inode number, each with an XArray of records keyed by page index.  A
- * record is an XArray value entry (meta.h): the page's integrity tag and
- * the slot of the lender holding it, so a record costs no allocation of its
- * own.  The borrower asks a lender for a page only while a record says the
- * lender holds it; every path that may change a page's content or lose the
- * remote copy erases the record first.
+ * inode number, each with an XArray of chunks keyed by page index / 64.  A
+ * chunk holds the records of the pages of its 64 that some lender holds:
+ * a presence bitmap and, packed in index order, one 56-bit record per page
+ * present (meta.h: the page's integrity tag, the slot of the lender
+ * holding it, the pending mark and the put's epoch).  The borrower asks a
+ * lender for a page only while a record says the lender holds it; every
+ * path that may change a page's content or lose the remote copy erases the
+ * record first.
+ *
+ * Why chunks.  One XArray slot per page costs 64 bits for the slot alone
+ * plus its share of a 576-byte node, 72 bits at best and over 4000 for a
+ * file with one remote page in 64.  A chunk costs 16 bytes plus 7 per
+ * record it has room for; chunks come in a few sizes (puma_meta_caps), so
+ * a chunk of k records wastes at most a few slots.
  *
  * Locking, once for the whole file:
  *
@@ -20,36 +28,90 @@
  *   gfp allows it.
  * - Lock order: the caller's locks, then &puma_meta.inodes, then the pages
  *   of one inode.  Never the pages of two inodes at once.
- * - Lookups are lockless under RCU.  Inode structs are freed with
- *   kfree_rcu() and the XArray frees its nodes after a grace period.
+ * - A chunk changes only under its inode's pages lock.  A change that fits
+ *   (a record rewritten, inserted into a chunk with room, or erased) is
+ *   made in place between two increments of the chunk's sequence count;
+ *   one that does not fit copies the chunk into a larger one, which
+ *   replaces it in the XArray, and the old chunk is then marked dead (its
+ *   count left odd for good) and freed after a grace period.
+ * - Lookups are lockless under RCU: they read a chunk between two reads of
+ *   its sequence count and start again when it moved or was odd (a dead
+ *   chunk sends them back to the XArray, which by then holds its
+ *   successor or nothing).  Inode structs are freed with kfree_rcu(),
+ *   chunks with call_rcu(), and the XArray frees its nodes after a grace
+ *   period.
  * - An inode leaves the index under the inodes lock and is marked dead
  *   under its pages lock; after that only its remover touches its pages.
  *   A store that finds the inode dead starts again and creates a new one;
  *   the other writers find nothing to do.  An inode left without records
  *   leaves the index.
  * - A store holds a reference on its inode, so that it may drop every lock
- *   to allocate XArray nodes (xas_nomem()); the index holds one more.
+ *   to allocate (xas_nomem(), a larger chunk); the index holds one more.
  */
+#include <linux/bitops.h>
 #include <linux/bug.h>
 #include <linux/err.h>
 #include <linux/lockdep.h>
 #include <linux/slab.h>
+#include <linux/stddef.h>
+#include <linux/string.h>
 #include <linux/xarray.h>
 
 #include "meta.h"
 #include "tag.h"
 
-static_assert(BITS_PER_LONG == 64, "records are 63-bit XArray values");
+static_assert(BITS_PER_LONG == 64, "a chunk's bitmap is one unsigned long");
 static_assert(PUMA_TAG_BITS <= PUMA_META_TAG_BITS);
-static_assert(PUMA_META_LENDER_SHIFT + 8 <= BITS_PER_LONG - 1);
-static_assert(PUMA_META_EPOCH_SHIFT + 6 <= BITS_PER_LONG - 1);
+static_assert(PUMA_META_LENDER_SHIFT + 4 == 49 && PUMA_META_LENDERS == 1 << 4);
+static_assert(PUMA_META_EPOCH_SHIFT + 6 == PUMA_META_REC_BITS);
 static_assert(PUMA_META_EPOCHS == 1 << 6);
+static_assert(PUMA_META_CHUNK_PAGES == BITS_PER_LONG_LONG);
 
-/* Records an erase visits between two releases of the pages lock. */
-#define PUMA_META_BATCH		256
+/* Bytes of one packed record. */
+#define PUMA_META_REC_BYTES	(PUMA_META_REC_BITS / 8)
+
+/* Chunks an erase visits between two releases of the pages lock. */
+#define PUMA_META_BATCH		16
 
 /* All lenders, for puma_meta_inode_erase(). */
 #define PUMA_META_ANY		-1
+
+/**
+ * struct puma_meta_chunk - the records of up to 64 consecutive pages
+ * @seq: sequence count: odd while a change is made in place, and for good
+ *	once the chunk is dead (replaced or removed); under the pages lock
+ * @cap: records it has room for, puma_meta_caps[@class]
+ * @class: its size class, the cache it came from
+ * @present: bit i set when page (chunk index * 64 + i) has a record; the
+ *	records of the pages present follow in @recs, in bit order
+ * @rcu: for freeing, once dead: readers never look at @recs of a dead
+ *	chunk (they see the odd count first)
+ * @recs: @cap records of PUMA_META_REC_BYTES bytes, little-endian
+ */
+struct puma_meta_chunk {
+	unsigned int seq;
+	u8 cap;
+	u8 class;
+	u64 present;
+	union {
+		struct rcu_head rcu;
+		DECLARE_FLEX_ARRAY(u8, recs);
+	};
+};
+
+/* Room of each size class: a chunk grows to the next one that fits. */
+static const u8 puma_meta_caps[] = { 2, 4, 8, 16, 24, 32, 40, 48, 56, 64 };
+#define PUMA_META_CLASSES	ARRAY_SIZE(puma_meta_caps)
+
+static struct kmem_cache *puma_meta_cache[PUMA_META_CLASSES];
+
+/* Bytes of a chunk of @class. */
+static size_t puma_meta_chunk_size(unsigned int class)
+{
+	return ALIGN(max(offsetof(struct puma_meta_chunk, recs) +
+			 puma_meta_caps[class] * PUMA_META_REC_BYTES,
+			 sizeof(struct puma_meta_chunk)), 8);
+}
 
 /*
  * Every XArray lock initialised in one file shares a lockdep class: give
@@ -58,33 +120,232 @@ static_assert(PUMA_META_EPOCHS == 1 << 6);
 static struct lock_class_key puma_meta_inodes_key;
 static struct lock_class_key puma_meta_pages_key;
 
-static void *puma_meta_entry(const struct puma_meta_rec *rec)
+/**
+ * puma_meta_caches_init() - create the caches chunks come from
+ *
+ * Called once, before any struct puma_meta is used.
+ *
+ * Context: process.
+ * Return: 0 or -ENOMEM.
+ */
+int puma_meta_caches_init(void)
 {
-	return xa_mk_value((rec->tag & PUMA_META_TAG_MASK) |
-			   (unsigned long)rec->lender << PUMA_META_LENDER_SHIFT |
-			   (rec->pending ? PUMA_META_PENDING : 0) |
-			   (unsigned long)(rec->epoch % PUMA_META_EPOCHS) <<
-			   PUMA_META_EPOCH_SHIFT);
+	char name[32];
+	unsigned int i;
+
+	for (i = 0; i < PUMA_META_CLASSES; i++) {
+		snprintf(name, sizeof(name), "puma_meta_chunk%u",
+			 puma_meta_caps[i]);
+		puma_meta_cache[i] = kmem_cache_create(name,
+						       puma_meta_chunk_size(i),
+						       8, 0, NULL);
+		if (!puma_meta_cache[i]) {
+			puma_meta_caches_exit();
+			return -ENOMEM;
+		}
+	}
+	return 0;
 }
 
-static unsigned int puma_meta_lender(void *entry)
+/**
+ * puma_meta_caches_exit() - destroy the caches of chunks
+ *
+ * Context: process; every struct puma_meta destroyed and an rcu_barrier()
+ * since, so that no chunk is still waiting to be freed.
+ */
+void puma_meta_caches_exit(void)
 {
-	return (xa_to_value(entry) >> PUMA_META_LENDER_SHIFT) & 0xff;
+	unsigned int i;
+
+	for (i = 0; i < PUMA_META_CLASSES; i++) {
+		kmem_cache_destroy(puma_meta_cache[i]);
+		puma_meta_cache[i] = NULL;
+	}
 }
 
-static void puma_meta_unpack(void *entry, struct puma_meta_rec *rec)
+static u64 puma_meta_pack(const struct puma_meta_rec *rec)
 {
-	rec->tag = xa_to_value(entry) & PUMA_META_TAG_MASK;
-	rec->lender = puma_meta_lender(entry);
-	rec->pending = xa_to_value(entry) & PUMA_META_PENDING;
-	rec->epoch = (xa_to_value(entry) >> PUMA_META_EPOCH_SHIFT) %
-		     PUMA_META_EPOCHS;
+	return (rec->tag & PUMA_META_TAG_MASK) |
+	       (u64)(rec->lender % PUMA_META_LENDERS) << PUMA_META_LENDER_SHIFT |
+	       (rec->pending ? PUMA_META_PENDING : 0) |
+	       (u64)(rec->epoch % PUMA_META_EPOCHS) << PUMA_META_EPOCH_SHIFT;
 }
 
-/* Exactly @rec: tag, lender, pending mark and epoch. */
-static bool puma_meta_same(void *entry, const struct puma_meta_rec *rec)
+static unsigned int puma_meta_lender(u64 val)
 {
-	return xa_is_value(entry) && entry == puma_meta_entry(rec);
+	return (val >> PUMA_META_LENDER_SHIFT) % PUMA_META_LENDERS;
+}
+
+static void puma_meta_unpack(u64 val, struct puma_meta_rec *rec)
+{
+	rec->tag = val & PUMA_META_TAG_MASK;
+	rec->lender = puma_meta_lender(val);
+	rec->pending = val & PUMA_META_PENDING;
+	rec->epoch = (val >> PUMA_META_EPOCH_SHIFT) % PUMA_META_EPOCHS;
+}
+
+/* The record at position @pos of @c; lockless readers may see it torn. */
+static u64 puma_meta_rec_read(const struct puma_meta_chunk *c,
+			      unsigned int pos)
+{
+	__le64 v = 0;
+
+	memcpy(&v, c->recs + pos * PUMA_META_REC_BYTES, PUMA_META_REC_BYTES);
+	return le64_to_cpu(v);
+}
+
+static void puma_meta_rec_write(struct puma_meta_chunk *c, unsigned int pos,
+				u64 val)
+{
+	__le64 v = cpu_to_le64(val);
+
+	memcpy(c->recs + pos * PUMA_META_REC_BYTES, &v, PUMA_META_REC_BYTES);
+}
+
+/* Position among the records of @present of the page at @bit. */
+static unsigned int puma_meta_pos(u64 present, unsigned int bit)
+{
+	return hweight64(present & (BIT_ULL(bit) - 1));
+}
+
+/* A change in place begins: lockless readers of @c will start again. */
+static void puma_meta_chunk_begin(struct puma_meta_chunk *c)
+{
+	WRITE_ONCE(c->seq, c->seq + 1);
+	smp_wmb();	/* the odd count before the changes */
+}
+
+static void puma_meta_chunk_end(struct puma_meta_chunk *c)
+{
+	smp_wmb();	/* the changes before the even count */
+	WRITE_ONCE(c->seq, c->seq + 1);
+}
+
+static void puma_meta_chunk_free_rcu(struct rcu_head *rcu)
+{
+	struct puma_meta_chunk *c = container_of(rcu, struct puma_meta_chunk,
+						 rcu);
+
+	kmem_cache_free(puma_meta_cache[c->class], c);
+}
+
+/*
+ * @c is out of the XArray (replaced or removed, under the pages lock):
+ * mark it dead for the readers still looking at it, free it after them.
+ */
+static void puma_meta_chunk_retire(struct puma_meta_chunk *c)
+{
+	smp_wmb();	/* its successor in the XArray before the odd count */
+	WRITE_ONCE(c->seq, c->seq | 1);
+	call_rcu(&c->rcu, puma_meta_chunk_free_rcu);
+}
+
+static struct puma_meta_chunk *puma_meta_chunk_alloc(unsigned int need,
+						     gfp_t gfp)
+{
+	struct puma_meta_chunk *c;
+	unsigned int class = 0;
+
+	while (puma_meta_caps[class] < need)
+		class++;
+	c = kmem_cache_alloc(puma_meta_cache[class], gfp);
+	if (!c)
+		return NULL;
+	c->seq = 0;
+	c->cap = puma_meta_caps[class];
+	c->class = class;
+	c->present = 0;
+	return c;
+}
+
+/*
+ * Lockless: the record of the page at @bit of the chunk at @xas's index,
+ * into @val.  Under RCU.
+ */
+static bool puma_meta_chunk_lookup(struct xa_state *xas, unsigned int bit,
+				   u64 *val)
+{
+	struct puma_meta_chunk *c;
+	unsigned int seq, pos;
+	bool found;
+	u64 present;
+
+	for (;;) {
+		xas_reset(xas);
+		c = xas_load(xas);
+		if (xas_retry(xas, c))
+			continue;
+		if (!c)
+			return false;
+		seq = READ_ONCE(c->seq);
+		smp_rmb();	/* the count before the content */
+		if (seq & 1) {
+			/* Being changed, or dead and out of the XArray. */
+			cpu_relax();
+			continue;
+		}
+		present = READ_ONCE(c->present);
+		found = present & BIT_ULL(bit);
+		pos = puma_meta_pos(present, bit);
+		if (found && pos < c->cap)
+			*val = puma_meta_rec_read(c, pos);
+		smp_rmb();	/* the content before the count again */
+		if (READ_ONCE(c->seq) == seq && (!found || pos < c->cap))
+			return found;
+	}
+}
+
+/*
+ * Under the pages lock: erase the records of @mask from the chunk at
+ * @xas, in place; a chunk left empty leaves the XArray.  Returns the
+ * number erased.
+ */
+static unsigned int puma_meta_chunk_erase(struct xa_state *xas,
+					  struct puma_meta_chunk *c, u64 mask)
+{
+	u64 present = c->present, gone = present & mask;
+	unsigned int src = 0, dst = 0, bit;
+
+	if (!gone)
+		return 0;
+	if (gone == present) {
+		xas_store(xas, NULL);
+		puma_meta_chunk_retire(c);
+		return hweight64(gone);
+	}
+	puma_meta_chunk_begin(c);
+	for_each_set_bit(bit, (unsigned long *)&present, PUMA_META_CHUNK_PAGES) {
+		if (!(gone & BIT_ULL(bit))) {
+			if (dst != src)
+				memmove(c->recs + dst * PUMA_META_REC_BYTES,
+					c->recs + src * PUMA_META_REC_BYTES,
+					PUMA_META_REC_BYTES);
+			dst++;
+		}
+		src++;
+	}
+	WRITE_ONCE(c->present, present & ~gone);
+	puma_meta_chunk_end(c);
+	return hweight64(gone);
+}
+
+/* The records of @c in @mask that belong to @lender (or any). */
+static u64 puma_meta_chunk_select(const struct puma_meta_chunk *c, u64 mask,
+				  int lender)
+{
+	u64 present = c->present & mask, sel = 0;
+	unsigned int bit;
+
+	if (lender == PUMA_META_ANY)
+		return present;
+	for_each_set_bit(bit, (unsigned long *)&present,
+			 PUMA_META_CHUNK_PAGES) {
+		u64 val = puma_meta_rec_read(c, puma_meta_pos(c->present, bit));
+
+		if (puma_meta_lender(val) == lender)
+			sel |= BIT_ULL(bit);
+	}
+	return sel;
 }
 
 /* After records are gone: a reader that sees the new value sees them gone. */
@@ -97,6 +358,37 @@ static void puma_meta_inode_put(struct puma_meta_inode *mi)
 {
 	if (refcount_dec_and_test(&mi->ref))
 		kfree_rcu(mi, rcu);
+}
+
+/*
+ * Free every chunk of @mi, which is dead.  Lookups that found @mi before
+ * it died may still be reading them: each chunk leaves the XArray before
+ * it is retired, as in every other removal, so that they find nothing
+ * rather than a chunk whose records the rcu_head now overlays.
+ */
+static void puma_meta_inode_free_chunks(struct puma_meta_inode *mi)
+{
+	XA_STATE(xas, &mi->pages, 0);
+	struct puma_meta_chunk *c;
+	unsigned long flags, index;
+	unsigned int n = 0;
+
+	xas_lock_irqsave(&xas, flags);
+	xas_for_each(&xas, c, ULONG_MAX) {
+		index = xas.xa_index;
+		xas_store(&xas, NULL);
+		puma_meta_chunk_retire(c);
+		if (index == ULONG_MAX)
+			break;
+		/* As in puma_meta_inode_erase(): the node may be gone. */
+		xas_set(&xas, index + 1);
+		if (++n % PUMA_META_BATCH)
+			continue;
+		xas_pause(&xas);
+		xas_unlock_irqrestore(&xas, flags);
+		xas_lock_irqsave(&xas, flags);
+	}
+	xas_unlock_irqrestore(&xas, flags);
 }
 
 /*
@@ -114,7 +406,7 @@ static unsigned long puma_meta_inode_kill(struct puma_meta *meta,
 	mi->count = 0;
 	xa_unlock_irqrestore(&mi->pages, flags);
 	/* Dead: no one else changes the pages any more. */
-	xa_destroy(&mi->pages);
+	puma_meta_inode_free_chunks(mi);
 	atomic_long_sub(n, &meta->nr_pages);
 	atomic_long_dec(&meta->nr_inodes);
 	puma_meta_inode_put(mi);
@@ -206,69 +498,160 @@ puma_meta_inode_get(struct puma_meta *meta, u64 ino, u32 gen, gfp_t gfp)
 	return mi;
 }
 
-/* Store @entry at @index of @mi; -EAGAIN when @mi is dead. */
+/*
+ * Under the pages lock: set the record of page @bit of the chunk at @xas
+ * to @val.  Returns 1 when it replaced a record (@old set), 0 when it made
+ * a new one, -EAGAIN when @mi is dead, an XArray error from storing
+ * *@fresh, or -ENOSPC when the chunk is full: then *@need is the room the
+ * chunk must have, and the caller brings a *@fresh chunk of that much.
+ * *@fresh is used (and set to NULL) when the chunk grows into it.
+ */
+static int puma_meta_chunk_set(struct puma_meta *meta,
+			       struct puma_meta_inode *mi, struct xa_state *xas,
+			       unsigned int bit, u64 val, u64 *old,
+			       struct puma_meta_chunk **fresh,
+			       unsigned int *need)
+{
+	struct puma_meta_chunk *c, *n;
+	unsigned int pos, count;
+
+	if (mi->dead)
+		return -EAGAIN;
+	c = xas_load(xas);
+	if (c && (c->present & BIT_ULL(bit))) {
+		pos = puma_meta_pos(c->present, bit);
+		*old = puma_meta_rec_read(c, pos);
+		puma_meta_chunk_begin(c);
+		puma_meta_rec_write(c, pos, val);
+		puma_meta_chunk_end(c);
+		return 1;
+	}
+	count = c ? hweight64(c->present) : 0;
+	pos = c ? puma_meta_pos(c->present, bit) : 0;
+	if (c && count < c->cap) {
+		puma_meta_chunk_begin(c);
+		memmove(c->recs + (pos + 1) * PUMA_META_REC_BYTES,
+			c->recs + pos * PUMA_META_REC_BYTES,
+			(count - pos) * PUMA_META_REC_BYTES);
+		puma_meta_rec_write(c, pos, val);
+		WRITE_ONCE(c->present, c->present | BIT_ULL(bit));
+		puma_meta_chunk_end(c);
+		goto added;
+	}
+	n = *fresh;
+	if (!n || n->cap < count + 1) {
+		*need = count + 1;
+		return -ENOSPC;
+	}
+	/* Not visible yet: filled without its count. */
+	if (c) {
+		memcpy(n->recs, c->recs, pos * PUMA_META_REC_BYTES);
+		memcpy(n->recs + (pos + 1) * PUMA_META_REC_BYTES,
+		       c->recs + pos * PUMA_META_REC_BYTES,
+		       (count - pos) * PUMA_META_REC_BYTES);
+	}
+	puma_meta_rec_write(n, pos, val);
+	n->present = (c ? c->present : 0) | BIT_ULL(bit);
+	xas_store(xas, n);
+	if (xas_error(xas))
+		return xas_error(xas);
+	*fresh = NULL;
+	if (c)
+		puma_meta_chunk_retire(c);
+added:
+	mi->count++;
+	atomic_long_inc(&meta->nr_pages);
+	return 0;
+}
+
+/*
+ * Set the record of page @index of @mi to @val: 1 when it replaced one
+ * (@old set), 0 when new, -EAGAIN when @mi is dead, -ENOMEM.
+ */
 static int puma_meta_inode_store(struct puma_meta *meta,
 				 struct puma_meta_inode *mi,
-				 unsigned long index, void *entry,
-				 void **old, gfp_t gfp)
+				 unsigned long index, u64 val, u64 *old,
+				 gfp_t gfp)
 {
-	XA_STATE(xas, &mi->pages, index);
+	XA_STATE(xas, &mi->pages, index >> PUMA_META_CHUNK_SHIFT);
+	unsigned int bit = index % PUMA_META_CHUNK_PAGES, need = 0;
+	struct puma_meta_chunk *fresh = NULL;
 	unsigned long flags;
+	int ret;
 
-	do {
+	for (;;) {
 		xas_lock_irqsave(&xas, flags);
-		if (mi->dead) {
-			/* xas_nomem() frees what it allocated, and stops. */
-			xas_set_err(&xas, -EAGAIN);
-		} else {
-			*old = xas_store(&xas, entry);
-			if (!*old && !xas_error(&xas)) {
-				mi->count++;
-				atomic_long_inc(&meta->nr_pages);
-			}
-		}
+		ret = puma_meta_chunk_set(meta, mi, &xas, bit, val, old,
+					  &fresh, &need);
 		xas_unlock_irqrestore(&xas, flags);
-	} while (xas_nomem(&xas, gfp));
-	return xas_error(&xas);
+		if (ret == -ENOSPC) {
+			/* Never visible: freed at once. */
+			if (fresh)
+				kmem_cache_free(puma_meta_cache[fresh->class],
+						fresh);
+			fresh = puma_meta_chunk_alloc(need, gfp);
+			if (!fresh) {
+				/* No error in @xas: frees what it holds. */
+				xas_nomem(&xas, gfp);
+				ret = -ENOMEM;
+				break;
+			}
+			xas_reset(&xas);
+			continue;
+		}
+		if (!xas_nomem(&xas, gfp))
+			break;
+	}
+	if (fresh)
+		kmem_cache_free(puma_meta_cache[fresh->class], fresh);
+	return ret == -EAGAIN || ret >= 0 ? ret : -ENOMEM;
 }
 
 /*
  * Erase the records of @mi in [@first, @last]: all of them, or those of one
  * lender.  Under RCU.  The pages lock is released every PUMA_META_BATCH
- * records, so that IRQs are never off for long.
+ * chunks, so that IRQs are never off for long.
  */
 static unsigned long puma_meta_inode_erase(struct puma_meta *meta,
 					   struct puma_meta_inode *mi,
 					   unsigned long first,
 					   unsigned long last, int lender)
 {
-	XA_STATE(xas, &mi->pages, first);
-	unsigned long flags, n = 0;
-	unsigned int seen = 0;
-	void *entry;
+	unsigned long cfirst = first >> PUMA_META_CHUNK_SHIFT;
+	unsigned long clast = last >> PUMA_META_CHUNK_SHIFT;
+	XA_STATE(xas, &mi->pages, cfirst);
+	struct puma_meta_chunk *c;
+	unsigned long flags, n = 0, cidx;
+	unsigned int seen = 0, e;
 	bool empty;
+	u64 mask;
 
 	xas_lock_irqsave(&xas, flags);
-	xas_for_each(&xas, entry, last) {
+	xas_for_each(&xas, c, clast) {
 		if (mi->dead)
 			break;
-		if (lender == PUMA_META_ANY ||
-		    puma_meta_lender(entry) == lender) {
-			unsigned long index = xas.xa_index;
-
-			xas_store(&xas, NULL);
-			mi->count--;
-			n++;
-			/*
-			 * A store of NULL may free the node (and its parents):
-			 * the state then points at a parent, from which a
-			 * later xas_pause() would step past the next node's
-			 * records.  Walk on from the next index instead.
-			 */
-			if (index == last)
-				break;
-			xas_set(&xas, index + 1);
-		}
+		cidx = xas.xa_index;
+		mask = ~0ULL;
+		if (cidx == cfirst)
+			mask &= ~0ULL << (first % PUMA_META_CHUNK_PAGES);
+		if (cidx == clast)
+			mask &= ~0ULL >> (PUMA_META_CHUNK_PAGES - 1 -
+					  last % PUMA_META_CHUNK_PAGES);
+		e = puma_meta_chunk_erase(&xas, c,
+					  puma_meta_chunk_select(c, mask,
+								 lender));
+		mi->count -= e;
+		n += e;
+		if (cidx == clast)
+			break;
+		/*
+		 * Storing NULL may have freed the node (and its parents):
+		 * the state then points at a parent, from which a later
+		 * xas_pause() would step past the next node's chunks.  Walk
+		 * on from the next index instead.
+		 */
+		if (e)
+			xas_set(&xas, cidx + 1);
 		if (++seen % PUMA_META_BATCH)
 			continue;
 		xas_pause(&xas);
@@ -352,25 +735,22 @@ int puma_meta_replace(struct puma_meta *meta, u64 ino, u32 gen,
 		      unsigned long index, const struct puma_meta_rec *rec,
 		      struct puma_meta_rec *old, gfp_t gfp)
 {
-	void *entry = puma_meta_entry(rec), *prev = NULL;
+	u64 val = puma_meta_pack(rec), prev = 0;
 	struct puma_meta_inode *mi;
-	int err;
+	int ret;
 
 	do {
 		mi = puma_meta_inode_get(meta, ino, gen, gfp);
 		if (IS_ERR(mi))
 			return PTR_ERR(mi);
-		err = puma_meta_inode_store(meta, mi, index, entry, &prev,
-					    gfp);
+		ret = puma_meta_inode_store(meta, mi, index, val, &prev, gfp);
 		/* A new inode whose first store failed must not linger. */
-		if (err && err != -EAGAIN)
+		if (ret < 0 && ret != -EAGAIN)
 			puma_meta_inode_reap(meta, mi);
 		puma_meta_inode_put(mi);
-	} while (err == -EAGAIN);
-	if (err)
-		return err;
-	if (!xa_is_value(prev))
-		return 0;
+	} while (ret == -EAGAIN);
+	if (ret <= 0)
+		return ret;
 	puma_meta_bump(meta);
 	if (old)
 		puma_meta_unpack(prev, old);
@@ -401,34 +781,43 @@ int puma_meta_store(struct puma_meta *meta, u64 ino, u32 gen,
 }
 
 /*
- * Under the page's records lock, if its record has @rec's tag and lender,
- * replace it with @entry (NULL erases).  Returns whether it did.
+ * Under the page's records lock, if its record is exactly @rec, replace it
+ * with @repl, or erase it when @repl is NULL.  Returns whether it did.
  */
 static bool puma_meta_swap(struct puma_meta *meta, u64 ino, u32 gen,
 			   unsigned long index,
-			   const struct puma_meta_rec *rec, void *entry)
+			   const struct puma_meta_rec *rec,
+			   const struct puma_meta_rec *repl)
 {
+	unsigned int bit = index % PUMA_META_CHUNK_PAGES, pos;
 	struct puma_meta_inode *mi;
 	bool done = false, empty = false;
+	struct puma_meta_chunk *c;
 	unsigned long flags;
 
 	rcu_read_lock();
 	mi = xa_load(&meta->inodes, ino);
 	if (mi && mi->gen == gen) {
-		xa_lock_irqsave(&mi->pages, flags);
-		if (!mi->dead &&
-		    puma_meta_same(xa_load(&mi->pages, index), rec)) {
-			if (entry)
-				__xa_store(&mi->pages, index, entry,
-					   GFP_ATOMIC);
-			else
-				__xa_erase(&mi->pages, index);
-			done = true;
-			if (!entry)
+		XA_STATE(xas, &mi->pages, index >> PUMA_META_CHUNK_SHIFT);
+
+		xas_lock_irqsave(&xas, flags);
+		c = mi->dead ? NULL : xas_load(&xas);
+		pos = c ? puma_meta_pos(c->present, bit) : 0;
+		if (c && (c->present & BIT_ULL(bit)) &&
+		    puma_meta_rec_read(c, pos) == puma_meta_pack(rec)) {
+			if (repl) {
+				puma_meta_chunk_begin(c);
+				puma_meta_rec_write(c, pos,
+						    puma_meta_pack(repl));
+				puma_meta_chunk_end(c);
+			} else {
+				puma_meta_chunk_erase(&xas, c, BIT_ULL(bit));
 				empty = !--mi->count;
+			}
+			done = true;
 		}
-		xa_unlock_irqrestore(&mi->pages, flags);
-		if (done && !entry)
+		xas_unlock_irqrestore(&xas, flags);
+		if (done && !repl)
 			atomic_long_dec(&meta->nr_pages);
 		if (empty)
 			puma_meta_inode_reap(meta, mi);
@@ -447,8 +836,8 @@ static bool puma_meta_swap(struct puma_meta *meta, u64 ino, u32 gen,
  * @rec: the record the put acknowledged made (pending)
  *
  * Clears the pending mark of the page's record if it is still the record
- * of that put; a record replaced or erased since is left alone.  Storing
- * over an existing entry needs no allocation.
+ * of that put; a record replaced or erased since is left alone.  A
+ * record rewritten in place needs no allocation.
  *
  * Context: any; does not sleep.
  * Return: true when the record was the put's.
@@ -459,8 +848,7 @@ bool puma_meta_confirm(struct puma_meta *meta, u64 ino, u32 gen,
 	struct puma_meta_rec done = *rec;
 
 	done.pending = false;
-	return puma_meta_swap(meta, ino, gen, index, rec,
-			      puma_meta_entry(&done));
+	return puma_meta_swap(meta, ino, gen, index, rec, &done);
 }
 
 /**
@@ -503,17 +891,22 @@ bool puma_meta_lookup(struct puma_meta *meta, u64 ino, u32 gen,
 		      unsigned long index, struct puma_meta_rec *rec)
 {
 	struct puma_meta_inode *mi;
-	void *entry = NULL;
+	bool found = false;
+	u64 val;
 
 	rcu_read_lock();
 	mi = xa_load(&meta->inodes, ino);
-	if (mi && mi->gen == gen && !READ_ONCE(mi->dead))
-		entry = xa_load(&mi->pages, index);
+	if (mi && mi->gen == gen && !READ_ONCE(mi->dead)) {
+		XA_STATE(xas, &mi->pages, index >> PUMA_META_CHUNK_SHIFT);
+
+		found = puma_meta_chunk_lookup(&xas,
+					       index % PUMA_META_CHUNK_PAGES,
+					       &val);
+	}
 	rcu_read_unlock();
-	if (!xa_is_value(entry))
-		return false;
-	puma_meta_unpack(entry, rec);
-	return true;
+	if (found)
+		puma_meta_unpack(val, rec);
+	return found;
 }
 
 /**
@@ -534,30 +927,37 @@ bool puma_meta_lookup(struct puma_meta *meta, u64 ino, u32 gen,
 bool puma_meta_take(struct puma_meta *meta, u64 ino, u32 gen,
 		    unsigned long index, struct puma_meta_rec *rec)
 {
+	unsigned int bit = index % PUMA_META_CHUNK_PAGES;
+	bool found = false, empty = false;
 	struct puma_meta_inode *mi;
+	struct puma_meta_chunk *c;
 	unsigned long flags;
-	void *entry = NULL;
-	bool empty = false;
+	u64 val = 0;
 
 	rcu_read_lock();
 	mi = xa_load(&meta->inodes, ino);
 	if (mi && mi->gen == gen) {
-		xa_lock_irqsave(&mi->pages, flags);
-		if (!mi->dead)
-			entry = __xa_erase(&mi->pages, index);
-		if (entry)
+		XA_STATE(xas, &mi->pages, index >> PUMA_META_CHUNK_SHIFT);
+
+		xas_lock_irqsave(&xas, flags);
+		c = mi->dead ? NULL : xas_load(&xas);
+		if (c && (c->present & BIT_ULL(bit))) {
+			val = puma_meta_rec_read(c, puma_meta_pos(c->present,
+								  bit));
+			puma_meta_chunk_erase(&xas, c, BIT_ULL(bit));
+			found = true;
 			empty = !--mi->count;
-		xa_unlock_irqrestore(&mi->pages, flags);
-		if (entry)
+		}
+		xas_unlock_irqrestore(&xas, flags);
+		if (found)
 			atomic_long_dec(&meta->nr_pages);
 		if (empty)
 			puma_meta_inode_reap(meta, mi);
 	}
 	rcu_read_unlock();
-	if (!xa_is_value(entry))
-		return false;
-	puma_meta_unpack(entry, rec);
-	return true;
+	if (found)
+		puma_meta_unpack(val, rec);
+	return found;
 }
 
 /**
@@ -691,26 +1091,30 @@ static unsigned long puma_meta_nodes(const struct xarray *xa, void *entry)
  *
  * Counts the XArray nodes actually allocated, in the inode index and in
  * every inode, by walking the trees (sizeof(struct xa_node) each, 576
- * bytes on 64-bit), and the inode structs at their kmalloc size.  Slab
- * overhead is not counted.  Records themselves live in the nodes' slots.
- * Cost: XA_CHUNK_SIZE slot reads per interior node, about one per leaf
- * node of a dense file; meant for statistics, not for a hot path.
+ * bytes on 64-bit), the chunks at the size of their class and the inode
+ * structs at their kmalloc size.  Slab overhead is not counted.  Cost:
+ * XA_CHUNK_SIZE slot reads per interior node and one per chunk; meant for
+ * statistics, not for a hot path.
  *
  * Context: any; lockless.  Exact when nothing changes meanwhile.
  * Return: bytes.
  */
 size_t puma_meta_bytes(struct puma_meta *meta)
 {
+	unsigned long ino, index, nodes, inodes = 0;
 	struct puma_meta_inode *mi;
-	unsigned long ino, nodes, inodes = 0;
+	struct puma_meta_chunk *c;
+	size_t chunks = 0;
 
 	rcu_read_lock();
 	nodes = puma_meta_nodes(&meta->inodes, xa_head(&meta->inodes));
 	xa_for_each(&meta->inodes, ino, mi) {
 		nodes += puma_meta_nodes(&mi->pages, xa_head(&mi->pages));
+		xa_for_each(&mi->pages, index, c)
+			chunks += puma_meta_chunk_size(c->class);
 		inodes++;
 	}
 	rcu_read_unlock();
-	return nodes * sizeof(struct xa_node) +
+	return nodes * sizeof(struct xa_node) + chunks +
 	       inodes * kmalloc_size_roundup(sizeof(*mi));
 }

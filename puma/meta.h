@@ -16,20 +16,26 @@
 #include <linux/xarray.h>
 
 /*
- * A record is an XArray value entry: 63 bits, of which
- *   bits  0..47  the page's integrity tag (PUMA_TAG_BITS, tag.h)
- *   bits 48..55  the lender slot
- *   bit  56      PUMA_META_PENDING: the put is not acknowledged yet
- *   bits 57..62  the put's epoch, so that a record tells one put from
+ * A record is 56 bits, kept in 7 bytes of its chunk (meta.c):
+ *   bits  0..44  the page's integrity tag (PUMA_TAG_BITS, tag.h)
+ *   bits 45..48  the lender slot
+ *   bit  49      PUMA_META_PENDING: the put is not acknowledged yet
+ *   bits 50..55  the put's epoch, so that a record tells one put from
  *                another of the same content to the same lender
+ * The records of 64 consecutive pages share a chunk: a presence bitmap
+ * and the records of the pages present, packed, so that a remote page
+ * costs its 7 bytes and a share of a 16-byte header.
  */
-#define PUMA_META_TAG_BITS	48
+#define PUMA_META_TAG_BITS	45
 #define PUMA_META_TAG_MASK	GENMASK_ULL(PUMA_META_TAG_BITS - 1, 0)
 #define PUMA_META_LENDER_SHIFT	PUMA_META_TAG_BITS
-#define PUMA_META_LENDERS	256
-#define PUMA_META_PENDING	BIT_ULL(56)
-#define PUMA_META_EPOCH_SHIFT	57
+#define PUMA_META_LENDERS	16
+#define PUMA_META_PENDING	BIT_ULL(49)
+#define PUMA_META_EPOCH_SHIFT	50
 #define PUMA_META_EPOCHS	64
+#define PUMA_META_REC_BITS	56
+#define PUMA_META_CHUNK_SHIFT	6
+#define PUMA_META_CHUNK_PAGES	BIT(PUMA_META_CHUNK_SHIFT)
 
 /**
  * struct puma_meta_rec - one page's record, unpacked
@@ -56,7 +62,7 @@ struct puma_meta_rec {
  * @dead: set under the @pages lock when the inode leaves the index; a
  *	store that finds it set starts again
  * @count: records in @pages; under the @pages lock
- * @pages: page index -> record (value entry)
+ * @pages: page index / PUMA_META_CHUNK_PAGES -> struct puma_meta_chunk
  * @rcu: lockless lookups may still read a removed inode
  */
 struct puma_meta_inode {
@@ -84,6 +90,8 @@ struct puma_meta {
 	atomic_long_t nr_inodes;
 };
 
+int puma_meta_caches_init(void);
+void puma_meta_caches_exit(void);
 void puma_meta_init(struct puma_meta *meta);
 void puma_meta_destroy(struct puma_meta *meta);
 

@@ -193,7 +193,8 @@ struct puma_pool *puma_pool_next(unsigned long *index)
 }
 
 /**
- * puma_pools_init() - allocate the module-wide counters
+ * puma_pools_init() - allocate the module-wide counters and the caches of
+ * the pools' metadata
  *
  * Return: 0 or -ENOMEM.
  */
@@ -201,12 +202,19 @@ int puma_pools_init(void)
 {
 	int ret;
 
-	puma_pool_wq = alloc_workqueue("puma-pool", WQ_UNBOUND, 0);
-	if (!puma_pool_wq)
-		return -ENOMEM;
-	ret = puma_stats_alloc(&puma_global_stats, GFP_KERNEL);
+	ret = puma_meta_caches_init();
 	if (ret)
+		return ret;
+	puma_pool_wq = alloc_workqueue("puma-pool", WQ_UNBOUND, 0);
+	if (!puma_pool_wq) {
+		puma_meta_caches_exit();
+		return -ENOMEM;
+	}
+	ret = puma_stats_alloc(&puma_global_stats, GFP_KERNEL);
+	if (ret) {
 		destroy_workqueue(puma_pool_wq);
+		puma_meta_caches_exit();
+	}
 	return ret;
 }
 
@@ -229,7 +237,8 @@ void puma_pools_exit(void)
 	/* queue_rcu_work() uses call_rcu(): wait for those, then the work. */
 	rcu_barrier();
 	destroy_workqueue(puma_pool_wq);
-	/* puma_meta_destroy() frees inode records with kfree_rcu(). */
+	/* puma_meta_destroy() frees inodes and chunks after a grace period. */
 	rcu_barrier();
+	puma_meta_caches_exit();
 	puma_stats_free(&puma_global_stats);
 }

@@ -19,8 +19,14 @@
  * newest content that was put, so an older copy of the same page fails
  * unless its bytes are equal, in which case it is not stale.
  *
- * 48 bits leave room in a metadata record (a 63-bit XArray value) for a
- * lender slot and flags.  SipHash-2-4 costs one to two cycles per byte on
+ * Why 45 bits.  A record (meta.h) is 56 bits, so that a remote page costs
+ * about 60 bits of metadata, and the rest of it is the lender slot, the
+ * pending mark and the put's epoch.  The bound that matters is the
+ * forgery bound: a hostile lender gets one guess per pairing (a mismatch
+ * disconnects it, and it is not paired again automatically), which
+ * succeeds with probability 2^-45, about 3e-14; a stale copy that slipped
+ * past the invalidation sequence and the pending mark would pass with the
+ * same probability.  SipHash-2-4 costs one to two cycles per byte on
  * x86-64, a few microseconds per 4 KiB page (1.6 us in the KUnit run on
  * UML): small next to a network round trip, and paid once per put and
  * once per get.

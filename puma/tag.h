@@ -14,7 +14,7 @@
 #include <linux/types.h>
 
 /* Width of a tag: the low bits of a 64-bit keyed SipHash-2-4. */
-#define PUMA_TAG_BITS	48
+#define PUMA_TAG_BITS	45
 #define PUMA_TAG_MASK	GENMASK_ULL(PUMA_TAG_BITS - 1, 0)
 
 void puma_tag_init(void);

@@ -15,6 +15,18 @@
 #include <linux/prandom.h>
 #include <linux/spinlock.h>
 
+static int meta_suite_init(struct kunit_suite *suite)
+{
+	return puma_meta_caches_init();
+}
+
+static void meta_suite_exit(struct kunit_suite *suite)
+{
+	/* Chunks are freed after a grace period. */
+	rcu_barrier();
+	puma_meta_caches_exit();
+}
+
 static int meta_test_init(struct kunit *test)
 {
 	struct puma_meta *meta;
@@ -118,8 +130,8 @@ static void meta_replace_test(struct kunit *test)
 static void meta_pack_test(struct kunit *test)
 {
 	static const struct puma_meta_rec recs[] = {
-		{ 0, 0 }, { PUMA_TAG_MASK, 255 }, { PUMA_TAG_MASK, 0 },
-		{ 0, 255 }, { 1, 1 }, { 1ULL << 47, 128 },
+		{ 0, 0 }, { PUMA_TAG_MASK, 15, true, 63 }, { PUMA_TAG_MASK, 0 },
+		{ 0, 15, false, 63 }, { 1, 1, true, 1 }, { 1ULL << 44, 8 },
 	};
 	struct puma_meta_rec rec, got;
 	struct puma_meta *meta = test->priv;
@@ -128,19 +140,103 @@ static void meta_pack_test(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(recs); i++) {
 		KUNIT_ASSERT_EQ(test, puma_meta_store(meta, 1, 1, i, &recs[i],
 						      GFP_KERNEL), 0);
+		KUNIT_EXPECT_LT(test, puma_meta_pack(&recs[i]),
+				BIT_ULL(PUMA_META_REC_BITS));
+	}
+	for (i = 0; i < ARRAY_SIZE(recs); i++) {
 		KUNIT_ASSERT_TRUE(test, puma_meta_lookup(meta, 1, 1, i, &got));
 		KUNIT_EXPECT_EQ_MSG(test, got.tag, recs[i].tag, "rec %u", i);
 		KUNIT_EXPECT_EQ_MSG(test, got.lender, recs[i].lender,
 				    "rec %u", i);
-		KUNIT_EXPECT_TRUE(test, xa_is_value(puma_meta_entry(&recs[i])));
+		KUNIT_EXPECT_EQ_MSG(test, got.pending, recs[i].pending,
+				    "rec %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, got.epoch, recs[i].epoch,
+				    "rec %u", i);
 	}
 	rec.tag = U64_MAX;
 	rec.lender = 3;
+	rec.pending = false;
+	rec.epoch = 0;
 	KUNIT_ASSERT_EQ(test, puma_meta_store(meta, 1, 1, 100, &rec,
 					      GFP_KERNEL), 0);
 	KUNIT_ASSERT_TRUE(test, puma_meta_lookup(meta, 1, 1, 100, &got));
 	KUNIT_EXPECT_EQ(test, got.tag, PUMA_TAG_MASK);
 	KUNIT_EXPECT_EQ(test, got.lender, 3);
+	/* Its neighbours in other chunks are untouched. */
+	KUNIT_ASSERT_TRUE(test, puma_meta_lookup(meta, 1, 1, 5, &got));
+	KUNIT_EXPECT_EQ(test, got.tag, 1ULL << 44);
+}
+
+/*
+ * One chunk filled in a shuffled order, through every size class, then
+ * emptied in another: after each step every page has exactly its record.
+ */
+static void meta_chunk_grow_test(struct kunit *test)
+{
+	enum { N = PUMA_META_CHUNK_PAGES };
+	struct puma_meta *meta = test->priv;
+	unsigned int order[N], i, j, k;
+	struct rnd_state rnd;
+	bool in[N] = { };
+
+	prandom_seed_state(&rnd, 7);
+	for (i = 0; i < N; i++)
+		order[i] = i;
+	for (i = N - 1; i > 0; i--) {
+		j = prandom_u32_state(&rnd) % (i + 1);
+		swap(order[i], order[j]);
+	}
+	/* Chunk 3 of the file: pages 192..255; 191 and 256 are neighbours. */
+	meta_store(test, 9, 1, 191, 2);
+	meta_store(test, 9, 1, 256, 2);
+	for (i = 0; i < N; i++) {
+		meta_store(test, 9, 1, 192 + order[i], order[i] % 16);
+		in[order[i]] = true;
+		for (j = 0; j < N; j++)
+			KUNIT_EXPECT_EQ_MSG(test,
+					    meta_has(test, 9, 1, 192 + j, j % 16),
+					    in[j], "after %u stores, page %u",
+					    i + 1, j);
+	}
+	meta_expect_counts(test, N + 2, 1);
+	for (i = 0; i < N; i++) {
+		k = order[(i * 37) % N];
+		KUNIT_EXPECT_EQ(test, puma_meta_erase_page(meta, 9, 192 + k),
+				1UL);
+		in[k] = false;
+		for (j = 0; j < N; j++)
+			KUNIT_EXPECT_EQ_MSG(test,
+					    meta_has(test, 9, 1, 192 + j, j % 16),
+					    in[j], "after %u erases, page %u",
+					    i + 1, j);
+	}
+	KUNIT_EXPECT_TRUE(test, meta_has(test, 9, 1, 191, 2));
+	KUNIT_EXPECT_TRUE(test, meta_has(test, 9, 1, 256, 2));
+	meta_expect_counts(test, 2, 1);
+}
+
+/* A range that starts and ends inside chunks erases exactly itself. */
+static void meta_chunk_range_test(struct kunit *test)
+{
+	struct puma_meta *meta = test->priv;
+	unsigned long i, ones = 0;
+
+	for (i = 0; i < 320; i++)
+		meta_store(test, 4, 1, i, i % 3);
+	/* Every lender's records in [70, 250]: chunk 1 in part, 2, 3 in part. */
+	KUNIT_EXPECT_EQ(test, puma_meta_erase_range(meta, 4, 70, 250), 181UL);
+	for (i = 0; i < 320; i++) {
+		KUNIT_EXPECT_EQ_MSG(test, meta_has(test, 4, 1, i, i % 3),
+				    i < 70 || i > 250, "page %lu", i);
+		ones += (i < 70 || i > 250) && i % 3 == 1;
+	}
+	/* Then the records of lender 1 among those left. */
+	KUNIT_EXPECT_EQ(test, puma_meta_erase_lender(meta, 1), ones);
+	for (i = 0; i < 320; i++)
+		if (i < 70 || i > 250)
+			KUNIT_EXPECT_EQ_MSG(test,
+					    meta_has(test, 4, 1, i, i % 3),
+					    i % 3 != 1, "page %lu", i);
 }
 
 /* Another generation never matches; storing one drops the old records. */
@@ -545,41 +641,61 @@ static void meta_store_demo_pattern(struct kunit *test)
 	}
 }
 
+/* Bits of metadata per remote page. */
+static size_t meta_bits(size_t bytes, unsigned long pages)
+{
+	return bytes * 8 / pages;
+}
+
 /*
  * Memory per remotely held page, as the statistics will report it.  The
- * XArray nodes are counted, so the figures are exact for this layout.
+ * XArray nodes and the chunks are counted, so the figures are exact for
+ * this layout.
  */
 static void meta_bytes_test(struct kunit *test)
 {
 	size_t node = sizeof(struct xa_node);
 	size_t inode = kmalloc_size_roundup(sizeof(struct puma_meta_inode));
+	size_t small = puma_meta_chunk_size(0);
+	size_t full = puma_meta_chunk_size(PUMA_META_CLASSES - 1);
 	struct puma_meta *meta = test->priv;
 	unsigned long i;
 	size_t bytes;
 
 	KUNIT_EXPECT_EQ(test, puma_meta_bytes(meta), (size_t)0);
+	/* 16 bytes of header, 7 per record, at least room for an rcu_head. */
+	KUNIT_EXPECT_EQ(test, small, (size_t)32);
+	KUNIT_EXPECT_EQ(test, full, (size_t)(16 + 64 * 7));
 
-	/* One record at index 0 of inode 0 lives in the XArray heads. */
+	/* One record at index 0 of inode 0: one small chunk, in the heads. */
 	meta_store(test, 0, 1, 0, 1);
-	KUNIT_EXPECT_EQ(test, puma_meta_bytes(meta), inode);
+	KUNIT_EXPECT_EQ(test, puma_meta_bytes(meta), inode + small);
 	puma_meta_clear(meta);
 
-	/* Dense: 16 leaves of 64 records, one node above them. */
+	/*
+	 * Dense: 16 full chunks, one node for them, and one node of the
+	 * inode index for inode 12: that and the inode struct are the
+	 * file's, whatever its pages ("per page" below leaves them out).
+	 */
 	for (i = 0; i < 1024; i++)
 		meta_store(test, 12, 1, i, 1);
 	bytes = puma_meta_bytes(meta);
-	KUNIT_EXPECT_EQ(test, bytes, inode + (1 + 16 + 1) * node);
-	kunit_info(test, "dense 1024-page file: %zu bytes, %zu bits/page\n",
-		   bytes, bytes * 8 / 1024);
+	KUNIT_EXPECT_EQ(test, bytes, inode + 2 * node + 16 * full);
+	kunit_info(test, "dense 1024-page file: %zu bytes, %zu bits/page, %zu per page\n",
+		   bytes, meta_bits(bytes, 1024),
+		   meta_bits(bytes - inode - node, 1024));
+	KUNIT_EXPECT_LE(test, meta_bits(bytes - inode - node, 1024),
+			(size_t)64);
 
-	/* Sparse: every 64th page, each record alone in its leaf. */
+	/* Sparse: every 64th page, each record alone in a small chunk. */
 	puma_meta_clear(meta);
 	for (i = 0; i < 1024; i++)
 		meta_store(test, 12, 1, i * 64, 1);
 	bytes = puma_meta_bytes(meta);
-	KUNIT_EXPECT_EQ(test, bytes, inode + (1 + 1024 + 16 + 1) * node);
+	KUNIT_EXPECT_EQ(test, bytes,
+			inode + (1 + 16 + 1) * node + 1024 * small);
 	kunit_info(test, "sparse 1024-page file (1 in 64): %zu bytes, %zu bits/page\n",
-		   bytes, bytes * 8 / 1024);
+		   bytes, meta_bits(bytes, 1024));
 
 	/* Many small files: 256 files of 4 pages. */
 	puma_meta_clear(meta);
@@ -587,22 +703,26 @@ static void meta_bytes_test(struct kunit *test)
 		meta_store(test, 100 + i / 4, 1, i % 4, 1);
 	bytes = puma_meta_bytes(meta);
 	kunit_info(test, "256 files of 4 pages: %zu bytes, %zu bits/page\n",
-		   bytes, bytes * 8 / 1024);
-	KUNIT_EXPECT_GT(test, bytes, 256 * (inode + node));
+		   bytes, meta_bits(bytes, 1024));
+	KUNIT_EXPECT_GT(test, bytes,
+			256 * (inode + puma_meta_chunk_size(1)));
 
 	/*
 	 * The demo's pattern: 64 KiB chunks of a file evicted in a shuffled
 	 * order, so that about half of them are remote at a time: here 128
 	 * of a 4096-page file's 256 chunks of 16 pages, picked by a fixed
-	 * LCG.  Between the dense and the sparse figures.
+	 * LCG.  A 64-page chunk then holds 16, 32, 48 or 64 records, each in
+	 * a class that fits it exactly.
 	 */
 	puma_meta_clear(meta);
 	meta_store_demo_pattern(test);
 	bytes = puma_meta_bytes(meta);
-	kunit_info(test, "demo pattern (half of 256 16-page chunks): %zu bytes, %zu bits/page\n",
-		   bytes, bytes * 8 / 2048);
-	KUNIT_EXPECT_LE(test, bytes, inode + (1 + 64 + 1) * node);
-	KUNIT_EXPECT_GE(test, bytes, inode + (1 + 32 + 1) * node);
+	kunit_info(test, "demo pattern (half of 256 16-page chunks): %zu bytes, %zu bits/page, %zu per page\n",
+		   bytes, meta_bits(bytes, 2048),
+		   meta_bits(bytes - inode - node, 2048));
+	KUNIT_EXPECT_LE(test, meta_bits(bytes - inode - node, 2048),
+			(size_t)64);
+	KUNIT_EXPECT_GE(test, bytes, inode + 2 * node + 32 * full);
 }
 
 /*
@@ -749,6 +869,8 @@ static struct kunit_case puma_meta_test_cases[] = {
 	KUNIT_CASE(meta_replace_seq_test),
 	KUNIT_CASE(meta_confirm_erase_if_test),
 	KUNIT_CASE(meta_pack_test),
+	KUNIT_CASE(meta_chunk_grow_test),
+	KUNIT_CASE(meta_chunk_range_test),
 	KUNIT_CASE(meta_generation_test),
 	KUNIT_CASE(meta_take_test),
 	KUNIT_CASE(meta_erase_page_test),
@@ -768,6 +890,8 @@ static struct kunit_case puma_meta_test_cases[] = {
 
 static struct kunit_suite puma_meta_test_suite = {
 	.name = "puma_meta",
+	.suite_init = meta_suite_init,
+	.suite_exit = meta_suite_exit,
 	.init = meta_test_init,
 	.exit = meta_test_exit,
 	.test_cases = puma_meta_test_cases,

@@ -56,14 +56,14 @@ static void tag_known_answer_test(struct kunit *test)
 				    "length %u", vec[i].len);
 }
 
-/* 48 bits, never more. */
+/* PUMA_TAG_BITS (45) bits, never more. */
 static void tag_width_test(struct kunit *test)
 {
 	u8 *page = test->priv;
 	u64 all = 0;
 	unsigned int i;
 
-	KUNIT_EXPECT_EQ(test, PUMA_TAG_MASK, 0x0000ffffffffffffULL);
+	KUNIT_EXPECT_EQ(test, PUMA_TAG_MASK, 0x00001fffffffffffULL);
 	for (i = 0; i < 256; i++) {
 		u64 tag;
 
@@ -72,7 +72,7 @@ static void tag_width_test(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, tag & ~PUMA_TAG_MASK, 0ULL);
 		all |= tag;
 	}
-	/* ... and all 48 of them used. */
+	/* ... and all of them used. */
 	KUNIT_EXPECT_EQ(test, all, PUMA_TAG_MASK);
 }
 
@@ -139,7 +139,7 @@ static void tag_key_test(struct kunit *test)
 	puma_tag_init_key(&other);
 	KUNIT_EXPECT_NE(test, puma_tag(page, PAGE_SIZE), ref);
 
-	/* Two random keys: the chance that they agree is 2^-48. */
+	/* Two random keys: the chance that they agree is 2^-45. */
 	puma_tag_init();
 	a = puma_tag(page, PAGE_SIZE);
 	puma_tag_init();
