@@ -115,6 +115,9 @@ static void puma_frontend_unrecord(struct puma_pool *pool,
 					&key, 1);
 }
 
+/* A record has room for every lender slot. */
+static_assert(PUMA_LENDERS_MAX <= PUMA_META_LENDERS);
+
 /* Numbers puts, for their records' epochs. */
 static atomic_t puma_put_epoch = ATOMIC_INIT(0);
 

@@ -84,8 +84,8 @@ static_assert(PUMA_META_CHUNK_PAGES == BITS_PER_LONG_LONG);
  * @class: its size class, the cache it came from
  * @present: bit i set when page (chunk index * 64 + i) has a record; the
  *	records of the pages present follow in @recs, in bit order
- * @rcu: for freeing, once dead: readers never look at @recs of a dead
- *	chunk (they see the odd count first)
+ * @rcu: for freeing, once dead; it overlays @recs: a reader still reading
+ *	them then rejects what it read, as its second read of @seq is odd
  * @recs: @cap records of PUMA_META_REC_BYTES bytes, little-endian
  */
 struct puma_meta_chunk {
@@ -237,17 +237,26 @@ static void puma_meta_chunk_retire(struct puma_meta_chunk *c)
 {
 	smp_wmb();	/* its successor in the XArray before the odd count */
 	WRITE_ONCE(c->seq, c->seq | 1);
+	smp_wmb();	/* the odd count before call_rcu() writes over @recs */
 	call_rcu(&c->rcu, puma_meta_chunk_free_rcu);
+}
+
+/* The smallest class with room for @need records, 1 to 64. */
+static unsigned int puma_meta_class(unsigned int need)
+{
+	unsigned int class = 0;
+
+	while (puma_meta_caps[class] < need)
+		class++;
+	return class;
 }
 
 static struct puma_meta_chunk *puma_meta_chunk_alloc(unsigned int need,
 						     gfp_t gfp)
 {
+	unsigned int class = puma_meta_class(need);
 	struct puma_meta_chunk *c;
-	unsigned int class = 0;
 
-	while (puma_meta_caps[class] < need)
-		class++;
 	c = kmem_cache_alloc(puma_meta_cache[class], gfp);
 	if (!c)
 		return NULL;
@@ -256,6 +265,24 @@ static struct puma_meta_chunk *puma_meta_chunk_alloc(unsigned int need,
 	c->class = class;
 	c->present = 0;
 	return c;
+}
+
+/*
+ * A lookup found a chunk being changed.  The writer holds the pages lock
+ * with IRQs off, so it cannot be interrupted by this reader and ends
+ * soon.  On PREEMPT_RT the lock sleeps and leaves preemption on: the
+ * writer may be preempted by this reader, which then waits on the lock.
+ */
+static void puma_meta_chunk_wait(struct xa_state *xas)
+{
+	unsigned long flags;
+
+	if (IS_ENABLED(CONFIG_PREEMPT_RT)) {
+		xa_lock_irqsave(xas->xa, flags);
+		xa_unlock_irqrestore(xas->xa, flags);
+	} else {
+		cpu_relax();
+	}
 }
 
 /*
@@ -281,49 +308,80 @@ static bool puma_meta_chunk_lookup(struct xa_state *xas, unsigned int bit,
 		smp_rmb();	/* the count before the content */
 		if (seq & 1) {
 			/* Being changed, or dead and out of the XArray. */
-			cpu_relax();
+			puma_meta_chunk_wait(xas);
 			continue;
 		}
 		present = READ_ONCE(c->present);
 		found = present & BIT_ULL(bit);
 		pos = puma_meta_pos(present, bit);
 		if (found && pos < c->cap)
-			*val = puma_meta_rec_read(c, pos);
+			/* Racing the writers on purpose: @seq tells. */
+			*val = data_race(puma_meta_rec_read(c, pos));
 		smp_rmb();	/* the content before the count again */
 		if (READ_ONCE(c->seq) == seq && (!found || pos < c->cap))
 			return found;
 	}
 }
 
-/*
- * Under the pages lock: erase the records of @mask from the chunk at
- * @xas, in place; a chunk left empty leaves the XArray.  Returns the
- * number erased.
- */
-static unsigned int puma_meta_chunk_erase(struct xa_state *xas,
-					  struct puma_meta_chunk *c, u64 mask)
+/* Copy the records of @c not in @gone to @dst, from position 0. */
+static void puma_meta_chunk_keep(struct puma_meta_chunk *dst,
+				 const struct puma_meta_chunk *c, u64 gone)
 {
-	u64 present = c->present, gone = present & mask;
-	unsigned int src = 0, dst = 0, bit;
+	u64 present = c->present;
+	unsigned int src = 0, to = 0, bit;
 
-	if (!gone)
-		return 0;
-	if (gone == present) {
-		xas_store(xas, NULL);
-		puma_meta_chunk_retire(c);
-		return hweight64(gone);
-	}
-	puma_meta_chunk_begin(c);
-	for_each_set_bit(bit, (unsigned long *)&present, PUMA_META_CHUNK_PAGES) {
+	for_each_set_bit(bit, (unsigned long *)&present,
+			 PUMA_META_CHUNK_PAGES) {
 		if (!(gone & BIT_ULL(bit))) {
-			if (dst != src)
-				memmove(c->recs + dst * PUMA_META_REC_BYTES,
+			if (dst != c || to != src)
+				memmove(dst->recs + to * PUMA_META_REC_BYTES,
 					c->recs + src * PUMA_META_REC_BYTES,
 					PUMA_META_REC_BYTES);
-			dst++;
+			to++;
 		}
 		src++;
 	}
+}
+
+/*
+ * Under the pages lock: erase the records of @mask from the chunk @c at
+ * @xas.  A chunk left empty leaves the XArray (*@removed set); one left
+ * with at most half the room of the class below moves into a smaller
+ * chunk when one can be had without waiting (GFP_NOWAIT: an erase never
+ * fails), so that a chunk that was dense once does not stay large;
+ * otherwise the records are compacted in place.  Returns the number
+ * erased.
+ */
+static unsigned int puma_meta_chunk_erase(struct xa_state *xas,
+					  struct puma_meta_chunk *c, u64 mask,
+					  bool *removed)
+{
+	u64 present = c->present, gone = present & mask;
+	unsigned int left = hweight64(present & ~gone);
+	struct puma_meta_chunk *n;
+
+	*removed = false;
+	if (!gone)
+		return 0;
+	if (!left) {
+		xas_store(xas, NULL);
+		puma_meta_chunk_retire(c);
+		*removed = true;
+		return hweight64(gone);
+	}
+	if (c->class && 2 * left <= puma_meta_caps[c->class - 1]) {
+		n = puma_meta_chunk_alloc(left, GFP_NOWAIT | __GFP_NOWARN);
+		if (n) {
+			puma_meta_chunk_keep(n, c, gone);
+			n->present = present & ~gone;
+			/* Replaces an entry: allocates nothing, cannot fail. */
+			xas_store(xas, n);
+			puma_meta_chunk_retire(c);
+			return hweight64(gone);
+		}
+	}
+	puma_meta_chunk_begin(c);
+	puma_meta_chunk_keep(c, c, gone);
 	WRITE_ONCE(c->present, present & ~gone);
 	puma_meta_chunk_end(c);
 	return hweight64(gone);
@@ -378,9 +436,10 @@ static void puma_meta_inode_free_chunks(struct puma_meta_inode *mi)
 		index = xas.xa_index;
 		xas_store(&xas, NULL);
 		puma_meta_chunk_retire(c);
-		if (index == ULONG_MAX)
-			break;
-		/* As in puma_meta_inode_erase(): the node may be gone. */
+		/*
+		 * As in puma_meta_inode_erase(): the node may be gone.  (A
+		 * chunk index is at most ULONG_MAX / 64: no overflow.)
+		 */
 		xas_set(&xas, index + 1);
 		if (++n % PUMA_META_BATCH)
 			continue;
@@ -539,7 +598,8 @@ static int puma_meta_chunk_set(struct puma_meta *meta,
 		goto added;
 	}
 	n = *fresh;
-	if (!n || n->cap < count + 1) {
+	/* Exactly the class needed: erases may have shrunk the chunk since. */
+	if (!n || n->class != puma_meta_class(count + 1)) {
 		*need = count + 1;
 		return -ENOSPC;
 	}
@@ -623,7 +683,7 @@ static unsigned long puma_meta_inode_erase(struct puma_meta *meta,
 	struct puma_meta_chunk *c;
 	unsigned long flags, n = 0, cidx;
 	unsigned int seen = 0, e;
-	bool empty;
+	bool empty, removed;
 	u64 mask;
 
 	xas_lock_irqsave(&xas, flags);
@@ -639,7 +699,8 @@ static unsigned long puma_meta_inode_erase(struct puma_meta *meta,
 					  last % PUMA_META_CHUNK_PAGES);
 		e = puma_meta_chunk_erase(&xas, c,
 					  puma_meta_chunk_select(c, mask,
-								 lender));
+								 lender),
+					  &removed);
 		mi->count -= e;
 		n += e;
 		if (cidx == clast)
@@ -650,7 +711,7 @@ static unsigned long puma_meta_inode_erase(struct puma_meta *meta,
 		 * xas_pause() would step past the next node's chunks.  Walk
 		 * on from the next index instead.
 		 */
-		if (e)
+		if (removed)
 			xas_set(&xas, cidx + 1);
 		if (++seen % PUMA_META_BATCH)
 			continue;
@@ -696,9 +757,9 @@ void puma_meta_init(struct puma_meta *meta)
  * puma_meta_destroy() - drop every record and free what they used
  * @meta: the pool's metadata
  *
- * Context: no other user of @meta is left.  Inode structs are freed after
- * an RCU grace period: wait for them (rcu_barrier()) before the module
- * goes away.
+ * Context: no other user of @meta is left.  Inode structs and chunks are
+ * freed after an RCU grace period: wait for them (rcu_barrier()) before
+ * puma_meta_caches_exit() and before the module goes away.
  */
 void puma_meta_destroy(struct puma_meta *meta)
 {
@@ -791,7 +852,7 @@ static bool puma_meta_swap(struct puma_meta *meta, u64 ino, u32 gen,
 {
 	unsigned int bit = index % PUMA_META_CHUNK_PAGES, pos;
 	struct puma_meta_inode *mi;
-	bool done = false, empty = false;
+	bool done = false, empty = false, removed;
 	struct puma_meta_chunk *c;
 	unsigned long flags;
 
@@ -811,7 +872,8 @@ static bool puma_meta_swap(struct puma_meta *meta, u64 ino, u32 gen,
 						    puma_meta_pack(repl));
 				puma_meta_chunk_end(c);
 			} else {
-				puma_meta_chunk_erase(&xas, c, BIT_ULL(bit));
+				puma_meta_chunk_erase(&xas, c, BIT_ULL(bit),
+						      &removed);
 				empty = !--mi->count;
 			}
 			done = true;
@@ -928,7 +990,7 @@ bool puma_meta_take(struct puma_meta *meta, u64 ino, u32 gen,
 		    unsigned long index, struct puma_meta_rec *rec)
 {
 	unsigned int bit = index % PUMA_META_CHUNK_PAGES;
-	bool found = false, empty = false;
+	bool found = false, empty = false, removed;
 	struct puma_meta_inode *mi;
 	struct puma_meta_chunk *c;
 	unsigned long flags;
@@ -944,7 +1006,7 @@ bool puma_meta_take(struct puma_meta *meta, u64 ino, u32 gen,
 		if (c && (c->present & BIT_ULL(bit))) {
 			val = puma_meta_rec_read(c, puma_meta_pos(c->present,
 								  bit));
-			puma_meta_chunk_erase(&xas, c, BIT_ULL(bit));
+			puma_meta_chunk_erase(&xas, c, BIT_ULL(bit), &removed);
 			found = true;
 			empty = !--mi->count;
 		}

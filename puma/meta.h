@@ -132,7 +132,7 @@ size_t puma_meta_bytes(struct puma_meta *meta);
  * gone or new (acquire here, release there).
  *
  * Context: any.
- * Return: the number of erases so far.
+ * Return: the number of erases and replacements so far.
  */
 static inline u64 puma_meta_seq(const struct puma_meta *meta)
 {

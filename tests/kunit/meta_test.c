@@ -672,6 +672,17 @@ static void meta_bytes_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, puma_meta_bytes(meta), inode + small);
 	puma_meta_clear(meta);
 
+	/* A chunk that was full and keeps 4 records moves to a small one. */
+	for (i = 0; i < 64; i++)
+		meta_store(test, 0, 1, i, 1);
+	KUNIT_EXPECT_EQ(test, puma_meta_bytes(meta), inode + full);
+	KUNIT_EXPECT_EQ(test, puma_meta_erase_range(meta, 0, 4, 63), 60UL);
+	KUNIT_EXPECT_EQ(test, puma_meta_bytes(meta),
+			inode + puma_meta_chunk_size(1));
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_TRUE(test, meta_has(test, 0, 1, i, 1));
+	puma_meta_clear(meta);
+
 	/*
 	 * Dense: 16 full chunks, one node for them, and one node of the
 	 * inode index for inode 12: that and the inode struct are the
