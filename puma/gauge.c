@@ -47,6 +47,7 @@ const char * const puma_gauge_names[PUMA_GAUGE_NR] = {
 	[PUMA_GAUGE_LENDER_PAGES_HELD]		= "lender_pages_held",
 	[PUMA_GAUGE_GET_WAIT_MAX_US]		= "get_wait_max_us",
 	[PUMA_GAUGE_LENDER_FILES]		= "lender_files",
+	[PUMA_GAUGE_STAGING_RATE]		= "staging_drain_pages_per_s",
 };
 
 /**
@@ -130,6 +131,8 @@ u64 puma_gauge_read(enum puma_gauge gauge)
 		return puma_fetch_wait_max_us();
 	case PUMA_GAUGE_LENDER_FILES:
 		return puma_store_files();
+	case PUMA_GAUGE_STAGING_RATE:
+		return puma_stage_rate();
 	case PUMA_GAUGE_NR:
 		break;
 	}

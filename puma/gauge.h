@@ -33,6 +33,7 @@ enum puma_gauge {
 	PUMA_GAUGE_PUTS_UNACKED,	/* borrower: pages sent, not acked */
 	PUMA_GAUGE_GET_WAIT_MAX_US,	/* borrower: longest wait of a window */
 	PUMA_GAUGE_LENDER_FILES,	/* lender: files (inodes) they use */
+	PUMA_GAUGE_STAGING_RATE,	/* borrower: pages/s senders drain */
 	PUMA_GAUGE_NR,
 };
 

@@ -9,7 +9,8 @@
  * queues it on its lender's send queue.  The queue's sender (a work item)
  * sends the pages in batches of up to PUMA_PROTO_MAX_BATCH on the lender's
  * put channel and gives the entries back.  When the pool is empty the page
- * is dropped (counted): the pool bounds what puts can cost in memory.
+ * is dropped (counted): the pool bounds what puts can cost in memory.  Its
+ * size follows what the senders sustain, unless fixed (stage_auto.c).
  *
  * Invalidations for a lender go through the same queue, allocated with
  * GFP_ATOMIC, so that the lender sees puts and invalidations of a page in
@@ -41,6 +42,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/gfp.h>
+#include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -540,12 +542,21 @@ static void puma_sendq_work(struct work_struct *work)
 {
 	struct puma_sendq *q = container_of(work, struct puma_sendq, work);
 	struct puma_stage_entry *e, *tmp;
+	unsigned int drained = 0;
 	LIST_HEAD(batch);
+	u64 start = 0;
 	int ret = 0;
 	u16 type;
 
 	while ((type = puma_sendq_next(q, &batch))) {
 		e = list_first_entry(&batch, struct puma_stage_entry, node);
+		/* How fast a backlog of puts drains: the link's rate. */
+		if (type == PUMA_MSG_PUT) {
+			if (!start)
+				start = ktime_get_ns();
+			list_for_each_entry(tmp, &batch, node)
+				drained++;
+		}
 		if (READ_ONCE(q->lost) && !ret && q->failed) {
 			/* An invalidation was lost: the records must go. */
 			q->failed(q);
@@ -572,6 +583,8 @@ static void puma_sendq_work(struct work_struct *work)
 		}
 		cond_resched();
 	}
+	if (!ret && drained >= PUMA_STAGE_RATE_MIN_PAGES)
+		puma_stage_note_drain(drained, ktime_get_ns() - start);
 	/* Lost with nothing left to send: fail the lender all the same. */
 	if (READ_ONCE(q->lost) && !ret && !READ_ONCE(q->dead) && q->failed)
 		q->failed(q);
@@ -852,9 +865,12 @@ int puma_stage_init(void)
 	if (!puma_send_wq)
 		return -ENOMEM;
 	ret = puma_stage_resize(PUMA_STAGE_PAGES_DEFAULT);
-	if (ret)
+	if (ret) {
 		puma_stage_exit();
-	return ret;
+		return ret;
+	}
+	puma_stage_auto_start();
+	return 0;
 }
 
 /**
@@ -866,6 +882,7 @@ void puma_stage_exit(void)
 {
 	struct puma_stage_entry *e, *tmp;
 
+	puma_stage_auto_stop();
 	if (puma_send_wq)
 		destroy_workqueue(puma_send_wq);
 	puma_send_wq = NULL;

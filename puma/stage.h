@@ -28,6 +28,8 @@ struct puma_pool;
 #define PUMA_STAGE_PAGES_DEFAULT	1024
 #define PUMA_STAGE_PAGES_MIN		32
 #define PUMA_STAGE_PAGES_MAX		65536
+/* A drain of fewer pages says nothing of the link (stage_auto.c). */
+#define PUMA_STAGE_RATE_MIN_PAGES	256
 
 /*
  * Page and inode invalidations a send queue holds at most; more are
@@ -118,6 +120,14 @@ unsigned int puma_stage_capacity(void);
 int puma_stage_resize(unsigned int pages);
 int puma_stage_init(void);
 void puma_stage_exit(void);
+
+/* stage_auto.c: the pool's size follows the link */
+void puma_stage_note_drain(unsigned int pages, u64 ns);
+u64 puma_stage_rate(void);
+int puma_stage_set_size(unsigned int pages);
+bool puma_stage_is_auto(void);
+void puma_stage_auto_start(void);
+void puma_stage_auto_stop(void);
 
 int puma_sendq_init(struct puma_sendq *q, struct puma_conn *conn, u8 lender);
 bool puma_sendq_put(struct puma_sendq *q, struct puma_stage_entry *e);

@@ -6,7 +6,9 @@
  *
  *   enabled         rw  0 or 1
  *   filesystems     rw  opted-in filesystem types, e.g. "ext4 xfs"
- *   staging_pages   rw  size of the borrower's staging pool, in pages
+ *   staging_pages   rw  size of the borrower's staging pool, in pages;
+ *                       "auto" lets it follow the link
+ *   staging_auto    ro  1 while it does
  *   get_timeout_ms  rw  how long a get waits for its lender
  *   exclusive       rw  0 or 1: a page got back leaves the lender
  *   lender_max_sessions    rw  borrower sessions a lender serves at once
@@ -76,20 +78,31 @@ static ssize_t staging_pages_show(struct kobject *kobj,
 	return sysfs_emit(buf, "%u\n", puma_stage_capacity());
 }
 
-/* The pool grows at once, or shrinks as staged pages leave it. */
+/*
+ * A number fixes the size: the pool grows at once, or shrinks as staged
+ * pages leave it.  "auto" lets it follow the link (stage_auto.c).
+ */
 static ssize_t staging_pages_store(struct kobject *kobj,
 				   struct kobj_attribute *attr,
 				   const char *buf, size_t count)
 {
-	unsigned int pages;
+	unsigned int pages = 0;
 	int ret;
 
-	ret = puma_parse_uint_range(buf, count, PUMA_STAGE_PAGES_MIN,
-				    PUMA_STAGE_PAGES_MAX, &pages);
-	if (ret)
-		return ret;
-	ret = puma_stage_resize(pages);
+	if (!sysfs_streq(buf, "auto")) {
+		ret = puma_parse_uint_range(buf, count, PUMA_STAGE_PAGES_MIN,
+					    PUMA_STAGE_PAGES_MAX, &pages);
+		if (ret)
+			return ret;
+	}
+	ret = puma_stage_set_size(pages);
 	return ret ? ret : count;
+}
+
+static ssize_t staging_auto_show(struct kobject *kobj,
+				 struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", puma_stage_is_auto());
 }
 
 static ssize_t get_timeout_ms_show(struct kobject *kobj,
@@ -197,12 +210,15 @@ static struct kobj_attribute puma_attr_lender_max_sessions =
 	__ATTR_RW(lender_max_sessions);
 static struct kobj_attribute puma_attr_lender_idle_timeout_s =
 	__ATTR_RW(lender_idle_timeout_s);
+static struct kobj_attribute puma_attr_staging_auto =
+	__ATTR_RO(staging_auto);
 static struct kobj_attribute puma_attr_version = __ATTR_RO(version);
 
 static struct attribute *puma_attrs[] = {
 	&puma_attr_enabled.attr,
 	&puma_attr_filesystems.attr,
 	&puma_attr_staging_pages.attr,
+	&puma_attr_staging_auto.attr,
 	&puma_attr_get_timeout_ms.attr,
 	&puma_attr_exclusive.attr,
 	&puma_attr_lender_max_sessions.attr,

@@ -59,6 +59,18 @@ check "filesystems accepts the empty list" \
 check_eq "filesystems reads empty" "$(cat $PUMA_SYS/filesystems)" ""
 echo "ext4 xfs" >$PUMA_SYS/filesystems
 
+check_eq "the staging pool follows the link by default" \
+	"$(cat $PUMA_SYS/staging_auto)" 1
+for v in Auto autox 'auto auto' 0x400 -1; do
+	write_fails staging_pages "$v"
+done
+check "staging_pages accepts a number" sh -c "echo 2048 > $PUMA_SYS/staging_pages"
+check_eq "which fixes the size" \
+	"$(cat $PUMA_SYS/staging_pages) $(cat $PUMA_SYS/staging_auto)" "2048 0"
+check "staging_pages accepts auto" sh -c "echo auto > $PUMA_SYS/staging_pages"
+check_eq "auto again, from the size it had" \
+	"$(cat $PUMA_SYS/staging_pages) $(cat $PUMA_SYS/staging_auto)" "2048 1"
+
 if sh -c "echo 5 > $PUMA_SYS/stats/puts" 2>/dev/null; then
 	not_ok "stats are read-only"
 else

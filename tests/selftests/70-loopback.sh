@@ -52,6 +52,19 @@ check_ge "the lender stored pages" "$(stats_delta lender_pages_stored)" 1
 diag "of $PAGES pages: staged $(stats_delta puts_staged)," \
 	"sent $(stats_delta puts_sent), stored $(stats_delta lender_pages_stored)," \
 	"dropped (staging full) $(stats_delta puts_dropped_staging_full)"
+# Puts dropped for a full pool make it grow (auto mode, stage_auto.c).
+if [ "$(stat_get puts_dropped_staging_full)" -gt 0 ]; then
+	i=0
+	while [ "$(stat_get staging_pages_capacity)" -le 1024 ] && [ $i -lt 15 ]; do
+		sleep 0.2
+		i=$((i + 1))
+	done
+	check_ge "puts dropped for a full pool: the pool grew" \
+		"$(stat_get staging_pages_capacity)" 1025
+	diag "senders' drain rate $(stat_or staging_drain_pages_per_s -) pages/s"
+else
+	ok "no put dropped for a full pool: nothing to grow for"
+fi
 held0=$(stat_or lender_pages_held 0)
 diag "lender_pages_held=$held0 meta_pages=$(stat_or meta_pages -)" \
 	"meta_bits_per_page=$(stat_or meta_bits_per_page -)"
