@@ -8,7 +8,8 @@
 #   TEST is a one-guest test (70-loopback.sh), "pair/NAME" for the two-guest
 #   test tests/selftests/pair/NAME, or "pair" for every two-guest test.
 #   Naming only one-guest tests runs no pair test, and the other way round.
-# Environment: PUMA_KERNELS="6.1 6.12", PUMA_GUEST_MEM=256 (MiB)
+# Environment: PUMA_KERNELS="6.1 6.12", PUMA_GUEST_MEM=256 (MiB),
+# PUMA_GUEST_CPUS=2 (the one-guest tests' vCPUs)
 # Prints every TAP line prefixed with the kernel line, then
 # "selftests: N passed, M failed".
 #
@@ -23,6 +24,10 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 kernels=${PUMA_KERNELS:-6.1 6.12}
 mem=${PUMA_GUEST_MEM:-256}
+# Two vCPUs for the one-guest tests (one guest runs at a time; a pair's
+# two guests have one each): the lockless paths then race for real, and
+# 16 readers do not queue on one CPU.
+cpus=${PUMA_GUEST_CPUS:-2}
 pass=0
 fail=0
 
@@ -108,6 +113,7 @@ for line in $kernels; do
 		bash "$top/scripts/mkdisk.sh" "$out/scratch-xfs.img" 320 --fs xfs >&2
 		tap=$out/selftests.tap
 		bash "$top/scripts/vm.sh" run --kernel "$line" --mem "$mem" \
+			--cpus "$cpus" \
 			--name "selftests-$line" --timeout 1200 \
 			--disk "$out/scratch.img" --disk "$out/scratch-xfs.img" \
 			--add "$ko:/puma/puma.ko" \

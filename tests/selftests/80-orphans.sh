@@ -111,20 +111,35 @@ SL=$!
 sleep 0.5
 check "paired with the fake lender" pumactl borrower add-lender $SL_ADDR
 check "the fake lender is connected" puma_wait_peer lender $SL_ADDR connected 10
+# The files' inodes must stay cached until the unmount: reclaim of the
+# inode cache would invalidate them one by one beforehand, and the queue
+# would never fill.
+cache_pressure=$(cat /proc/sys/vm/vfs_cache_pressure)
+echo 0 >/proc/sys/vm/vfs_cache_pressure
 pumaio manyfiles $D $NINV
 puma_wait_drained 60
-check_ge "records of the files on the fake lender (meta_inodes)" \
-	"$(stat_get meta_inodes)" $((NINV * 9 / 10))
-head -c $((16 * 1024 * 1024)) /dev/urandom >$F
+head -c $((12 * 1024 * 1024)) /dev/urandom >$F
 sync
 stats_snap invalidates_coalesced invalidates_dropped
 pools0=$(grep -c INVALIDATE_POOL /tmp/stall.err)
-# 4096 pages: twice the PUTs the sender may leave unacknowledged.
+# 3072 pages: more than the 64 PUTs of 32 the sender may leave
+# unacknowledged, so that it waits for room.
 touch $HOLD
 evict $F
+# 64 PUTs unacknowledged, most of them of 32 pages: the sender waits.
+i=0
+while [ "$(stat_get puts_unacked)" -lt 1024 ] && [ $i -lt 25 ]; do
+	sleep 0.2
+	i=$((i + 1))
+done
 sleep 0.5
+check_ge "before the unmount: files with records (meta_inodes)" \
+	"$(stat_get meta_inodes)" $((8192 + 1))
+check_ge "before the unmount: the sender waits for acks (puts_unacked)" \
+	"$(stat_get puts_unacked)" 1024
 scratch_umount
 rm -f $HOLD
+echo "$cache_pressure" >/proc/sys/vm/vfs_cache_pressure
 wait_stat puts_unacked 0 10 >/dev/null
 i=0
 while [ "$(grep -c INVALIDATE_POOL /tmp/stall.err)" -le "$pools0" ] &&
