@@ -48,6 +48,9 @@ prefixed "[a] " and "[b] "; exits with a's status, or b's if a succeeded.  Optio
 --cpus, --fio, --timeout, --name (prefix, default pair).
 
 shell: boot with an interactive shell on this terminal (Ctrl-A x quits).
+
+PUMA_VM_LOGLEVEL (4): the guests' console loglevel; 8 shows the
+backtraces of soft lockups and stalls.
 EOF
 }
 
@@ -213,7 +216,7 @@ base_args() {
 	QEMU=(qemu-system-x86_64 -nodefaults -no-user-config -display none
 	      -no-reboot -m "$MEM" -smp "$CPUS"
 	      -kernel "$(kernel_image)" -initrd "$1")
-	CMDLINE="console=ttyS0 panic=-1 quiet loglevel=4 pumavm.name=$NAME"
+	CMDLINE="console=ttyS0 panic=-1 quiet loglevel=${PUMA_VM_LOGLEVEL:-4} pumavm.name=$NAME"
 	accel_args
 	disk_args
 }
