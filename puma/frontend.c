@@ -29,6 +29,7 @@
 #include "get.h"
 #include "hooks.h"
 #include "pool.h"
+#include "readpath.h"
 #include "stage.h"
 #include "tag.h"
 
@@ -80,10 +81,36 @@ static bool puma_folio_clean(struct folio *folio)
 }
 
 /*
- * Erase the records of @folio's pages and queue an invalidation for the
- * lender holding them.  @changing: the content is about to change, so the
- * erase happens (and bumps the sequence number that gets in flight
+ * Erase the record of page @index of @inode and queue an invalidation for
+ * the lender holding it.  @changing: the content is about to change, so
+ * the erase happens (and bumps the sequence number that gets in flight
  * re-check) even when no record is found.
+ * Context: any; does not sleep.
+ */
+static void puma_frontend_unrecord_page(struct puma_pool *pool,
+					struct inode *inode, pgoff_t index,
+					bool changing)
+{
+	struct puma_key key = {
+		.pool = pool->id,
+		.ino = inode->i_ino,
+		.gen = inode->i_generation,
+		.index = index,
+	};
+	struct puma_meta_rec rec;
+	bool held;
+
+	held = puma_meta_lookup(&pool->meta, key.ino, key.gen, key.index, &rec);
+	if (!held && !changing)
+		return;
+	if (puma_meta_erase_page(&pool->meta, key.ino, key.index) && held)
+		puma_lenders_invalidate(rec.lender, PUMA_MSG_INVALIDATE_PAGES,
+					&key, 1);
+}
+
+/*
+ * Erase the records of @folio's pages and queue an invalidation for the
+ * lenders holding them; @changing as above.
  * Context: any; does not sleep.
  */
 static void puma_frontend_unrecord(struct puma_pool *pool,
@@ -96,23 +123,17 @@ static void puma_frontend_unrecord(struct puma_pool *pool,
 		.gen = inode->i_generation,
 		.index = folio->index,
 	};
-	struct puma_meta_rec rec;
-	bool held;
 
-	if (folio_test_large(folio)) {
-		/* Exactly the folio's range, on every lender. */
-		if (puma_meta_erase_range(&pool->meta, key.ino, folio->index,
-					  folio_next_index(folio) - 1))
-			puma_lenders_invalidate(-1, PUMA_MSG_INVALIDATE_PAGES,
-						&key, folio_nr_pages(folio));
+	if (!folio_test_large(folio)) {
+		puma_frontend_unrecord_page(pool, inode, folio->index,
+					    changing);
 		return;
 	}
-	held = puma_meta_lookup(&pool->meta, key.ino, key.gen, key.index, &rec);
-	if (!held && !changing)
-		return;
-	if (puma_meta_erase_page(&pool->meta, key.ino, key.index) && held)
-		puma_lenders_invalidate(rec.lender, PUMA_MSG_INVALIDATE_PAGES,
-					&key, 1);
+	/* Exactly the folio's range, on every lender. */
+	if (puma_meta_erase_range(&pool->meta, key.ino, folio->index,
+				  folio_next_index(folio) - 1))
+		puma_lenders_invalidate(-1, PUMA_MSG_INVALIDATE_PAGES, &key,
+					folio_nr_pages(folio));
 }
 
 /* A record has room for every lender slot. */
@@ -121,34 +142,33 @@ static_assert(PUMA_LENDERS_MAX <= PUMA_META_LENDERS);
 /* Numbers puts, for their records' epochs. */
 static atomic_t puma_put_epoch = ATOMIC_INIT(0);
 
-/* Stage a copy of @folio for a lender; returns the reason if not. */
+/*
+ * Stage a copy of page @i of @folio for lender @slot; returns what became
+ * of it.
+ */
 static enum puma_stat puma_frontend_stage(struct puma_pool *pool,
-					  struct folio *folio)
+					  struct folio *folio, unsigned int i,
+					  int slot)
 {
 	struct inode *inode = folio->mapping->host;
+	pgoff_t index = folio->index + i;
 	struct puma_meta_rec rec, old;
 	struct puma_stage_entry *e;
-	int slot, replaced;
+	int replaced;
 	void *src;
 	u64 tag;
 
-	if (folio_test_large(folio) || !puma_inode_supported(inode))
-		return PUMA_STAT_PUTS_DROP_UNSUPPORTED;
-	slot = puma_lenders_pick();
-	if (slot < 0)
-		return PUMA_STAT_PUTS_DROP_NO_LENDER;
 	e = puma_stage_take();
 	if (!e)
 		return PUMA_STAT_PUTS_DROP_FULL;
-	src = kmap_local_folio(folio, 0);
+	src = kmap_local_folio(folio, (size_t)i * PAGE_SIZE);
 	copy_page(page_address(e->page), src);
 	kunmap_local(src);
 	tag = puma_tag(page_address(e->page), PAGE_SIZE);
 
 	/* A lender holds this very content already (non-inclusive). */
 	if (puma_meta_lookup(&pool->meta, inode->i_ino, inode->i_generation,
-			     folio->index, &rec) && rec.tag == tag &&
-	    !rec.pending) {
+			     index, &rec) && rec.tag == tag && !rec.pending) {
 		puma_stage_release(e);
 		return PUMA_STAT_PUTS_HELD;
 	}
@@ -160,7 +180,7 @@ static enum puma_stat puma_frontend_stage(struct puma_pool *pool,
 		.epoch = atomic_inc_return(&puma_put_epoch) % PUMA_META_EPOCHS,
 	};
 	replaced = puma_meta_replace(&pool->meta, inode->i_ino,
-				     inode->i_generation, folio->index, &rec,
+				     inode->i_generation, index, &rec,
 				     &old, GFP_ATOMIC | __GFP_NOWARN);
 	if (replaced < 0) {
 		puma_stage_release(e);
@@ -170,7 +190,7 @@ static enum puma_stat puma_frontend_stage(struct puma_pool *pool,
 		.pool = pool->id,
 		.gen = inode->i_generation,
 		.ino = inode->i_ino,
-		.index = folio->index,
+		.index = index,
 	};
 	/* The page moves: the lender of the older copy lets it go. */
 	if (replaced && old.lender != slot)
@@ -189,47 +209,128 @@ static enum puma_stat puma_frontend_stage(struct puma_pool *pool,
 }
 
 /*
- * put: a clean page-cache folio leaves the cache by eviction.
+ * Why @folio cannot be put as a whole, or PUMA_STAT_NR when each of its
+ * pages may be, to lender *@slot.
+ */
+static enum puma_stat puma_frontend_put_refusal(struct folio *folio,
+						int *slot)
+{
+	if (!puma_folio_clean(folio))
+		return PUMA_STAT_PUTS_INELIGIBLE;
+	if (!puma_put_folio_pages(folio_nr_pages(folio)))
+		return PUMA_STAT_PUTS_DROP_LARGE;
+	if (!puma_inode_supported(folio->mapping->host))
+		return PUMA_STAT_PUTS_DROP_UNSUPPORTED;
+	*slot = puma_lenders_pick();
+	if (*slot < 0)
+		return PUMA_STAT_PUTS_DROP_NO_LENDER;
+	return PUMA_STAT_NR;
+}
+
+/*
+ * put: a clean page-cache folio leaves the cache by eviction.  A large
+ * folio is put page by page, each with its own record and tag, all to the
+ * same lender; a page that cannot be staged (pool full) is not, and the
+ * others still are.
  * Context: IRQs off, i_pages locked, folio locked; must not sleep.
  */
 static void puma_frontend_put(struct folio *folio)
 {
-	struct puma_pool *pool = puma_pool_find(folio->mapping->host->i_sb);
-	enum puma_stat outcome = PUMA_STAT_PUTS_INELIGIBLE;
+	struct inode *inode = folio->mapping->host;
+	struct puma_pool *pool = puma_pool_find(inode->i_sb);
+	unsigned int i, nr = folio_nr_pages(folio);
+	enum puma_stat outcome;
+	int slot = -1;
 
 	if (!pool)
 		return;
-	if (puma_folio_clean(folio)) {
-		puma_count(pool, PUMA_STAT_PUTS, folio_nr_pages(folio));
-		outcome = puma_frontend_stage(pool, folio);
-	}
-	puma_count(pool, outcome, folio_nr_pages(folio));
-	/*
-	 * A record made by an earlier put may be of older content (a
-	 * buffered write changes a cached page without an invalidation):
-	 * unless this put recorded what leaves now, the lender's copy must
-	 * never be asked for again.
-	 */
-	if (outcome != PUMA_STAT_PUTS_STAGED && outcome != PUMA_STAT_PUTS_HELD)
+	if (puma_folio_clean(folio))
+		puma_count(pool, PUMA_STAT_PUTS, nr);
+	outcome = puma_frontend_put_refusal(folio, &slot);
+	if (outcome != PUMA_STAT_NR) {
+		puma_count(pool, outcome, nr);
+		/*
+		 * A record made by an earlier put may be of older content (a
+		 * buffered write changes a cached page without an
+		 * invalidation): the lender's copy must never be asked for
+		 * again.
+		 */
 		puma_frontend_unrecord(pool, folio, false);
+		puma_pool_put(pool);
+		return;
+	}
+	for (i = 0; i < nr; i++) {
+		outcome = puma_frontend_stage(pool, folio, i, slot);
+		puma_count(pool, outcome, 1);
+		if (nr > 1 && outcome == PUMA_STAT_PUTS_STAGED)
+			puma_count(pool, PUMA_STAT_PUTS_LARGE, 1);
+		/* As above: unless this put recorded what leaves now. */
+		if (outcome != PUMA_STAT_PUTS_STAGED &&
+		    outcome != PUMA_STAT_PUTS_HELD)
+			puma_frontend_unrecord_page(pool, inode,
+						    folio->index + i, false);
+	}
 	puma_pool_put(pool);
 }
 
 /*
- * get: readahead is about to read @nr_to_read pages from disk.
+ * get: readahead is about to read @nr_to_read pages from disk, or a fault
+ * that reads no window one page.  Returns the pages put in the page cache.
  * Context: process, may sleep; the caller holds a file reference.
  */
-static void puma_frontend_get(struct readahead_control *ractl,
-			      unsigned long nr_to_read,
-			      unsigned long lookahead_size)
+static unsigned long puma_frontend_get(struct readahead_control *ractl,
+				       unsigned long nr_to_read,
+				       unsigned long lookahead_size)
+{
+	struct puma_pool *pool = puma_pool_find(ractl->mapping->host->i_sb);
+	unsigned long hits;
+
+	if (!pool)
+		return 0;
+	puma_count(pool, PUMA_STAT_GETS, 1);
+	puma_count(pool, PUMA_STAT_GET_PAGES, nr_to_read);
+	hits = puma_get_window(pool, ractl, nr_to_read, lookahead_size);
+	puma_pool_put(pool);
+	return hits;
+}
+
+/*
+ * get_fault: a page fault that reads no window is about to read the page
+ * at @ractl's index.  Returns 1 if it came back.
+ * Context: process, may sleep; the mmap or VMA lock held for reading.
+ */
+static unsigned long puma_frontend_get_fault(struct readahead_control *ractl)
 {
 	struct puma_pool *pool = puma_pool_find(ractl->mapping->host->i_sb);
 
 	if (!pool)
+		return 0;
+	puma_count(pool, PUMA_STAT_GETS_FAULT, 1);
+	puma_pool_put(pool);
+	return puma_frontend_get(ractl, 1, 0);
+}
+
+/*
+ * read_unseen: @folio is read from disk where no get looked it up
+ * (coverage); the pages a lender held were hits lost.
+ * Context: preemption off, the folio locked; must not sleep.
+ */
+static void puma_frontend_read_unseen(struct folio *folio)
+{
+	struct inode *inode = folio->mapping->host;
+	struct puma_pool *pool = puma_pool_find(inode->i_sb);
+	unsigned int i, nr = folio_nr_pages(folio), held = 0;
+	struct puma_meta_rec rec;
+
+	if (!pool)
 		return;
-	puma_count(pool, PUMA_STAT_GETS, 1);
-	puma_count(pool, PUMA_STAT_GET_PAGES, nr_to_read);
-	puma_get_window(pool, ractl, nr_to_read, lookahead_size);
+	puma_count(pool, PUMA_STAT_MISSES_UNSEEN, nr);
+	for (i = 0; i < nr && puma_meta_pages(&pool->meta); i++)
+		if (puma_meta_lookup(&pool->meta, inode->i_ino,
+				     inode->i_generation, folio->index + i,
+				     &rec) && !rec.pending)
+			held++;
+	puma_count(pool, PUMA_STAT_MISSES_UNSEEN_HELD, held);
 	puma_pool_put(pool);
 }
 
@@ -374,6 +475,8 @@ static const struct puma_hook_ops puma_frontend_ops = {
 	.init_fs		= puma_frontend_init_fs,
 	.put			= puma_frontend_put,
 	.get			= puma_frontend_get,
+	.get_fault		= puma_frontend_get_fault,
+	.read_unseen		= puma_frontend_read_unseen,
 	.invalidate_page	= puma_frontend_invalidate_page,
 	.invalidate_inode	= puma_frontend_invalidate_inode,
 	.invalidate_fs		= puma_frontend_invalidate_fs,

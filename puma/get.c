@@ -262,15 +262,16 @@ static void puma_get_mismatch(struct puma_get_window *w,
 /*
  * Verify and insert the pages that came back.  Returns with the inserted
  * folios uptodate or not, unlocked; @req->folios[i] is set to NULL for
- * pages that were not inserted and have been freed.
+ * pages that were not inserted and have been freed.  Returns how many
+ * were inserted uptodate.
  */
-static void puma_get_insert(struct puma_get_window *w,
-			    struct address_space *mapping, u64 seq,
-			    pgoff_t mark, bool exclusive)
+static unsigned long puma_get_insert(struct puma_get_window *w,
+				     struct address_space *mapping, u64 seq,
+				     pgoff_t mark, bool exclusive)
 {
 	gfp_t gfp = readahead_gfp_mask(mapping);
 	struct puma_pool *pool = w->pool;
-	unsigned int r, i, inserted = 0;
+	unsigned int r, i, inserted = 0, hits = 0;
 	struct puma_get_req *req;
 	struct folio *folio;
 	bool same;
@@ -328,7 +329,7 @@ drop:
 				continue;
 			if (same || puma_get_still_valid(w, req, i)) {
 				folio_mark_uptodate(folio);
-				puma_count(pool, PUMA_STAT_GET_HITS, 1);
+				hits++;
 				if (exclusive)
 					puma_get_forget(w, req, i);
 			} else {
@@ -339,8 +340,10 @@ drop:
 			req->folios[i] = NULL;
 		}
 	}
+	puma_count(pool, PUMA_STAT_GET_HITS, hits);
 unlock:
 	filemap_invalidate_unlock_shared(mapping);
+	return hits;
 }
 
 static void puma_get_free(struct puma_get_window *w)
@@ -358,6 +361,30 @@ static void puma_get_free(struct puma_get_window *w)
 	}
 }
 
+/*
+ * Pages of [@start, @end) missing from the page cache, for the coverage
+ * counters: a count under RCU, exact unless the page cache changes
+ * meanwhile (a large folio across @start counts whole, clamped).
+ */
+static unsigned long puma_get_missing(struct address_space *mapping,
+				      pgoff_t start, pgoff_t end)
+{
+	XA_STATE(xas, &mapping->i_pages, start);
+	unsigned long cached = 0;
+	struct folio *folio;
+
+	if (start >= end)
+		return 0;
+	rcu_read_lock();
+	xas_for_each(&xas, folio, end - 1) {
+		if (xas_retry(&xas, folio) || xa_is_value(folio))
+			continue;
+		cached += folio_nr_pages(folio);
+	}
+	rcu_read_unlock();
+	return end - start - min(cached, end - start);
+}
+
 /**
  * puma_get_window() - read back what lenders hold of a readahead window
  * @pool: the file's pool
@@ -365,24 +392,33 @@ static void puma_get_free(struct puma_get_window *w)
  * @nr_to_read: pages it will read from its index
  * @lookahead_size: where it marks the next asynchronous readahead
  *
- * Context: process, may sleep up to get_timeout_ms; no lock held.
+ * Counts the window's missing pages as seen (coverage), then fetches.
+ *
+ * Context: process, may sleep up to get_timeout_ms; no page lock held.
+ * Return: pages inserted in the page cache, uptodate.
  */
-void puma_get_window(struct puma_pool *pool, struct readahead_control *ractl,
-		     unsigned long nr_to_read, unsigned long lookahead_size)
+unsigned long puma_get_window(struct puma_pool *pool,
+			      struct readahead_control *ractl,
+			      unsigned long nr_to_read,
+			      unsigned long lookahead_size)
 {
 	struct address_space *mapping = ractl->mapping;
 	struct puma_get_window w = { .pool = pool, .inode = mapping->host };
 	pgoff_t start = readahead_index(ractl), end, mark = ULONG_MAX;
 	loff_t isize = i_size_read(w.inode);
+	unsigned long hits = 0;
 	unsigned int nofs;
 	bool exclusive;
 	u64 seq;
 
-	if (!puma_meta_pages(&pool->meta) || !isize ||
-	    !puma_inode_supported(w.inode))
-		return;
+	if (!isize)
+		return 0;
 	end = min_t(pgoff_t, start + nr_to_read,
 		    (isize + PAGE_SIZE - 1) >> PAGE_SHIFT);
+	puma_count(pool, PUMA_STAT_MISSES_SEEN,
+		   puma_get_missing(mapping, start, end));
+	if (!puma_meta_pages(&pool->meta) || !puma_inode_supported(w.inode))
+		return 0;
 	if (lookahead_size && lookahead_size <= nr_to_read)
 		mark = start + nr_to_read - lookahead_size;
 	exclusive = READ_ONCE(puma_exclusive);
@@ -393,11 +429,12 @@ void puma_get_window(struct puma_pool *pool, struct readahead_control *ractl,
 	puma_get_build(&w, mapping, start, end);
 	if (w.nr) {
 		puma_get_fetch(&w, exclusive);
-		puma_get_insert(&w, mapping, seq, mark, exclusive);
+		hits = puma_get_insert(&w, mapping, seq, mark, exclusive);
 		if (w.liar)
 			puma_lender_disconnect(w.liar,
 					       "a page failed its integrity check");
 		puma_get_free(&w);
 	}
 	memalloc_nofs_restore(nofs);
+	return hits;
 }

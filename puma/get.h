@@ -10,7 +10,9 @@ struct puma_pool;
 struct readahead_control;
 
 bool puma_inode_supported(const struct inode *inode);
-void puma_get_window(struct puma_pool *pool, struct readahead_control *ractl,
-		     unsigned long nr_to_read, unsigned long lookahead_size);
+unsigned long puma_get_window(struct puma_pool *pool,
+			      struct readahead_control *ractl,
+			      unsigned long nr_to_read,
+			      unsigned long lookahead_size);
 
 #endif /* _PUMA_GET_H */

@@ -31,12 +31,24 @@
  *   some other filesystem (a suspended device, a dead NFS server) never
  *   has this module's text on its stack, and unloading never waits for it.
  *
- * Only functions that the hooked functions do not reach through a tail
- * call can be hooked this way: in a tail call from an original that a
- * wrapper called, the return address is the wrapper's, and the inner hook
+ * A function that an original reaches through a tail call sees, as its
+ * return address, the wrapper that called that original: the inner hook
  * lets the call through.  page_cache_ra_order() tail-calls
- * page_cache_ra_unbounded() on 6.1, so only the latter is hooked: large
- * folio readahead (xfs) is not seen yet.
+ * page_cache_ra_unbounded() on 6.1 when it falls back to order-0 pages
+ * (ext4 always does): so the wrapper of page_cache_ra_order() makes the
+ * get for the whole window itself, and a page_cache_ra_unbounded() called
+ * from inside page_cache_ra_order() (no tail call: 6.12 may) is let
+ * through too, so that no window is fetched for twice.
+ *
+ * The read side, where a page-cache miss is read from disk:
+ * - readahead: page_cache_ra_unbounded() (order-0 folios) and
+ *   page_cache_ra_order() (large folios: xfs; mmap read-around; the
+ *   readahead of read(2) on 6.1 and 6.12), both wrapped: get, then read;
+ * - page faults that read no window (MADV_RANDOM, readahead off, a file
+ *   faulted at random): filemap_fault() is wrapped, and fetches the one
+ *   page before the original finds it missing;
+ * - everything else reaches the static filemap_read_folio(): it is only
+ *   observed, to count the pages read from disk that no get saw.
  *
  * Unloading: after the ftrace ops are unregistered no new call can enter a
  * wrapper (unregister_ftrace_function() waits for the callbacks still
@@ -54,12 +66,15 @@
 #include <linux/ftrace.h>
 #include <linux/kallsyms.h>
 #include <linux/kprobes.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pagemap.h>
+#include <linux/static_call.h>
 #include <linux/wait_bit.h>
 
 #include "config.h"
 #include "hooks.h"
+#include "readpath.h"
 
 static const struct puma_hook_ops *puma_ops;
 
@@ -181,6 +196,57 @@ static int puma_resolve_evict_callers(void)
 	return found ? 0 : -ENOENT;
 }
 
+/*
+ * Two functions whose calls the read side recognises by return address:
+ * page_cache_ra_order() (its order-0 fallback is already fetched for) and
+ * filemap_fault() (its misses are fetched for or read around).
+ */
+static struct {
+	unsigned long start, end;
+} puma_ra_order_range, puma_fault_range;
+
+/*
+ * page_cache_ra_order() is not exported.  Its wrapper reaches the original
+ * through a static call, which the kernel patches into a direct jump: an
+ * indirect call would land on a function whose ENDBR 6.12 sealed (IBT).
+ * Until the address is known, a call reads the window as the original's
+ * own fallback would, in order-0 folios.
+ */
+static void puma_ra_order_fallback(struct readahead_control *ractl,
+				   struct file_ra_state *ra,
+				   unsigned int new_order)
+{
+	unsigned long nr = puma_ra_clip(readahead_index(ractl), ra->size,
+					i_size_read(ractl->mapping->host));
+
+	if (nr)
+		page_cache_ra_unbounded(ractl, nr, min(ra->async_size, nr));
+}
+
+DEFINE_STATIC_CALL(puma_ra_order_orig, puma_ra_order_fallback);
+
+static int puma_resolve_read_callers(void)
+{
+	void (*orig)(struct readahead_control *ractl, struct file_ra_state *ra,
+		     unsigned int new_order);
+	int ret;
+
+	ret = puma_symbol_range("page_cache_ra_order",
+				&puma_ra_order_range.start,
+				&puma_ra_order_range.end);
+	if (!ret)
+		ret = puma_symbol_range("filemap_fault",
+					&puma_fault_range.start,
+					&puma_fault_range.end);
+	if (ret) {
+		pr_err("cannot find the readahead and fault paths: %d\n", ret);
+		return ret;
+	}
+	orig = (void *)puma_ra_order_range.start;
+	static_call_update(puma_ra_order_orig, orig);
+	return 0;
+}
+
 static bool puma_regular_file(const struct address_space *mapping)
 {
 	return mapping && mapping->host && S_ISREG(mapping->host->i_mode);
@@ -236,6 +302,31 @@ static void notrace puma_hook_post_direct_write(unsigned long ip,
 	puma_invalidate_mapping(iocb->ki_filp->f_mapping);
 }
 
+/*
+ * Observer of filemap_read_folio(struct file *file, filler_t filler,
+ * struct folio *folio), static in mm/filemap.c: a miss read from disk
+ * outside readahead.  Those from filemap_fault() were fetched for by its
+ * wrapper first (or read around); the others (read_cache_folio() and its
+ * users, a folio readahead left not uptodate) were seen by no get.
+ */
+static void notrace puma_hook_read_folio(unsigned long ip,
+					 unsigned long parent_ip,
+					 struct ftrace_ops *op,
+					 struct ftrace_regs *fregs)
+{
+	struct pt_regs *regs = ftrace_get_regs(fregs);
+	struct folio *folio;
+
+	if (WARN_ON_ONCE(!regs))
+		return;
+	if (parent_ip >= puma_fault_range.start &&
+	    parent_ip < puma_fault_range.end)
+		return;
+	folio = (struct folio *)regs->dx;
+	if (puma_regular_file(folio->mapping) && puma_is_enabled())
+		puma_ops->read_unseen(folio);
+}
+
 /* ---- which calls to redirect ------------------------------------------ */
 
 /*
@@ -260,7 +351,8 @@ static bool puma_mapping_pooled(const struct address_space *mapping)
  * the module loads or the list is written has not reached it), so that
  * the pool about to be created still gets the invalidation at the end.
  */
-static bool puma_want_mapping(const struct pt_regs *regs)
+static bool puma_want_mapping(const struct pt_regs *regs,
+			      unsigned long parent_ip)
 {
 	const struct address_space *mapping = (const void *)regs->di;
 
@@ -269,16 +361,78 @@ static bool puma_want_mapping(const struct pt_regs *regs)
 		puma_config_fs_opted_in(mapping->host->i_sb));
 }
 
-/* page_cache_ra_unbounded(): the wrapper only gets, and only if enabled. */
-static bool puma_want_readahead(const struct pt_regs *regs)
+/*
+ * Folios of the size a get inserts (order 0) are allowed in @mapping.
+ * 6.12 lets a filesystem ask for a minimum folio order (block size larger
+ * than the page size); 6.1 has none (Kbuild finds out which).
+ */
+static bool puma_mapping_order0(struct address_space *mapping)
 {
-	const struct readahead_control *ractl = (const void *)regs->di;
+#ifdef PUMA_HAVE_MIN_FOLIO_ORDER
+	return !mapping_min_folio_order(mapping);
+#else
+	return true;
+#endif
+}
 
-	return puma_is_enabled() && puma_mapping_pooled(ractl->mapping);
+/*
+ * page_cache_ra_order(): the wrapper only gets, and only if enabled.
+ * Its order-0 fallback, page_cache_ra_unbounded(), is fetched for already.
+ */
+static bool puma_want_readahead(const struct pt_regs *regs,
+				unsigned long parent_ip)
+{
+	struct readahead_control *ractl = (void *)regs->di;
+
+	return puma_is_enabled() && puma_mapping_pooled(ractl->mapping) &&
+	       puma_mapping_order0(ractl->mapping);
+}
+
+/* page_cache_ra_unbounded(): the same, unless page_cache_ra_order() calls. */
+static bool puma_want_ra_unbounded(const struct pt_regs *regs,
+				   unsigned long parent_ip)
+{
+	if (parent_ip >= puma_ra_order_range.start &&
+	    parent_ip < puma_ra_order_range.end)
+		return false;
+	return puma_want_readahead(regs, parent_ip);
+}
+
+/*
+ * filemap_fault(): a miss that the fault will not read around, so that no
+ * readahead hook would see it (puma_fault_reads_around()).
+ */
+static bool puma_want_fault(const struct pt_regs *regs,
+			    unsigned long parent_ip)
+{
+	const struct vm_fault *vmf = (const void *)regs->di;
+	const struct vm_area_struct *vma = vmf->vma;
+	struct file *file = vma->vm_file;
+	struct address_space *mapping;
+	bool huge_ra = false;
+	void *entry;
+
+	if (!puma_is_enabled() || !file)
+		return false;
+	mapping = file->f_mapping;
+	if (!puma_mapping_pooled(mapping) || !puma_mapping_order0(mapping))
+		return false;
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+	huge_ra = (vma->vm_flags & VM_HUGEPAGE) &&
+		  HPAGE_PMD_ORDER <= MAX_PAGECACHE_ORDER;
+#endif
+	if (puma_fault_reads_around(huge_ra, vma->vm_flags & VM_RAND_READ,
+				    vma->vm_flags & VM_SEQ_READ,
+				    READ_ONCE(file->f_ra.ra_pages),
+				    READ_ONCE(file->f_ra.mmap_miss)))
+		return false;
+	entry = xa_load(&mapping->i_pages, vmf->pgoff);
+	return !entry || xa_is_value(entry);
 }
 
 /* generic_shutdown_super() */
-static bool puma_want_sb(const struct pt_regs *regs)
+static bool puma_want_sb(const struct pt_regs *regs,
+			 unsigned long parent_ip)
 {
 	return puma_ops->has_pool((const struct super_block *)regs->di);
 }
@@ -289,7 +443,8 @@ static bool puma_want_sb(const struct pt_regs *regs)
  * scan after the write to the list finds it: PUMA then ignores that
  * filesystem, which is safe.
  */
-static bool puma_want_mount(const struct pt_regs *regs)
+static bool puma_want_mount(const struct pt_regs *regs,
+			    unsigned long parent_ip)
 {
 	const struct fs_context *fc = (const void *)regs->di;
 
@@ -307,6 +462,50 @@ static void puma_wrap_ra_unbounded(struct readahead_control *ractl,
 		puma_ops->get(ractl, nr_to_read, lookahead_size);
 	page_cache_ra_unbounded(ractl, nr_to_read, lookahead_size);
 	puma_hook_leave();
+}
+
+/*
+ * The window of @ra from @ractl's index: fetched first.  When nothing came
+ * back, the original reads it, in large folios where the mapping has them.
+ * When some pages came back (order-0 folios now in the window), the rest
+ * is read as page_cache_ra_order()'s own fallback reads a window with
+ * pages cached already, by page_cache_ra_unbounded(), but over exactly the
+ * window: the fallback would read ra->size pages from where the large
+ * folios stopped, past the window and past what was fetched for.
+ */
+static void puma_wrap_ra_order(struct readahead_control *ractl,
+			       struct file_ra_state *ra,
+			       unsigned int new_order)
+{
+	puma_hook_enter();
+	if (puma_is_enabled() && puma_regular_file(ractl->mapping) &&
+	    puma_ops->get(ractl, ra->size, ra->async_size))
+		puma_ra_order_fallback(ractl, ra, new_order);
+	else
+		static_call(puma_ra_order_orig)(ractl, ra, new_order);
+	puma_hook_leave();
+}
+
+/*
+ * A fault that reads no window: the page is fetched before the original
+ * looks for it, which then finds it uptodate (a minor fault).  The fault
+ * holds the mmap (or, on 6.12, the VMA) lock for reading meanwhile: for at
+ * most get_timeout_ms, as long as a disk read would hold it where the
+ * fault may not drop it.
+ */
+static vm_fault_t puma_wrap_filemap_fault(struct vm_fault *vmf)
+{
+	struct file *file = vmf->vma->vm_file;
+	DEFINE_READAHEAD(ractl, file, &file->f_ra, file->f_mapping,
+			 vmf->pgoff);
+	vm_fault_t ret;
+
+	puma_hook_enter();
+	if (puma_is_enabled() && puma_regular_file(file->f_mapping))
+		puma_ops->get_fault(&ractl);
+	ret = filemap_fault(vmf);
+	puma_hook_leave();
+	return ret;
 }
 
 /*
@@ -363,7 +562,8 @@ static int puma_wrap_vfs_get_tree(struct fs_context *fc)
  * @name: the kernel function
  * @wrapper: the function that replaces it, or NULL for an observer
  * @observe: the observer, when @wrapper is NULL
- * @want: with @wrapper: whether this call is redirected to it
+ * @want: with @wrapper: whether this call, from @parent_ip, is redirected
+ *	to it
  * @ops: the ftrace ops
  * @registered: @ops is registered
  */
@@ -371,7 +571,7 @@ struct puma_hook {
 	const char *name;
 	void *wrapper;
 	ftrace_func_t observe;
-	bool (*want)(const struct pt_regs *regs);
+	bool (*want)(const struct pt_regs *regs, unsigned long parent_ip);
 	struct ftrace_ops ops;
 	bool registered;
 };
@@ -387,7 +587,8 @@ static void notrace puma_hook_redirect(unsigned long ip,
 	if (WARN_ON_ONCE(!regs))
 		return;
 	/* The original, called by the wrapper; or a call PUMA ignores. */
-	if (within_module(parent_ip, THIS_MODULE) || !hook->want(regs))
+	if (within_module(parent_ip, THIS_MODULE) ||
+	    !hook->want(regs, parent_ip))
 		return;
 	regs->ip = (unsigned long)hook->wrapper;
 }
@@ -404,7 +605,11 @@ static struct puma_hook puma_hooks[] = {
 	  puma_want_sb },
 	{ "__filemap_remove_folio", NULL, puma_hook_remove_folio },
 	{ "page_cache_ra_unbounded", puma_wrap_ra_unbounded, NULL,
+	  puma_want_ra_unbounded },
+	{ "page_cache_ra_order", puma_wrap_ra_order, NULL,
 	  puma_want_readahead },
+	{ "filemap_fault", puma_wrap_filemap_fault, NULL, puma_want_fault },
+	{ "filemap_read_folio", NULL, puma_hook_read_folio },
 	{ "vfs_get_tree", puma_wrap_vfs_get_tree, NULL, puma_want_mount },
 };
 
@@ -495,6 +700,8 @@ int puma_hooks_init(const struct puma_hook_ops *ops)
 
 	puma_ops = ops;
 	ret = puma_resolve_evict_callers();
+	if (!ret)
+		ret = puma_resolve_read_callers();
 	if (ret)
 		return ret;
 	for (i = 0; i < ARRAY_SIZE(puma_hooks); i++) {

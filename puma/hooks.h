@@ -25,9 +25,18 @@ struct super_block;
  *	PUMA is enabled.
  * @get: readahead is about to read @nr_to_read pages of @ractl from disk,
  *	skipping any already in the page cache, and to mark the page
- *	@lookahead_size before the end for asynchronous readahead.  Process
- *	context, may sleep; no filesystem or page lock held.  Only called
- *	while PUMA is enabled.
+ *	@lookahead_size before the end for asynchronous readahead.  Returns
+ *	how many pages it put in the page cache, uptodate, as order-0
+ *	folios.  Process context, may sleep; no page lock held (under
+ *	@get_fault, the mmap or VMA lock and the filesystem's mapping lock
+ *	may be held for reading).  Only called while PUMA is enabled.
+ * @get_fault: a page fault that reads no window (MADV_RANDOM, readahead
+ *	off, many misses) is about to read the page at @ractl's index with
+ *	->read_folio(): @get for that one page.  Same context as @get.
+ * @read_unseen: a folio of a regular file is read from disk through
+ *	->read_folio() outside readahead and outside a fault PUMA fetched
+ *	for: no get saw it.  Counted only.  Preemption off, the folio
+ *	locked: must not sleep.
  * @invalidate_page: a folio of a regular file leaves the page cache
  *	because its content is about to change or be discarded.  Same
  *	context as @put.
@@ -48,8 +57,11 @@ struct super_block;
 struct puma_hook_ops {
 	void (*init_fs)(struct super_block *sb);
 	void (*put)(struct folio *folio);
-	void (*get)(struct readahead_control *ractl, unsigned long nr_to_read,
-		    unsigned long lookahead_size);
+	unsigned long (*get)(struct readahead_control *ractl,
+			     unsigned long nr_to_read,
+			     unsigned long lookahead_size);
+	unsigned long (*get_fault)(struct readahead_control *ractl);
+	void (*read_unseen)(struct folio *folio);
 	void (*invalidate_page)(struct folio *folio);
 	void (*invalidate_inode)(struct address_space *mapping);
 	void (*invalidate_fs)(struct super_block *sb);

@@ -65,6 +65,12 @@ const char * const puma_stat_names[PUMA_STAT_NR] = {
 	[PUMA_STAT_LENDER_HELLO_DENIED_BAD_PROOF] = "lender_hello_denied_bad_proof",
 	[PUMA_STAT_LENDER_HELLO_DENIED_UNKNOWN] = "lender_hello_denied_unknown",
 	[PUMA_STAT_LENDER_HELLO_DENIED_CHANNEL] = "lender_hello_denied_channel",
+	[PUMA_STAT_MISSES_SEEN]		= "misses_seen",
+	[PUMA_STAT_MISSES_UNSEEN]	= "misses_unseen",
+	[PUMA_STAT_MISSES_UNSEEN_HELD]	= "misses_unseen_held",
+	[PUMA_STAT_GETS_FAULT]		= "gets_fault",
+	[PUMA_STAT_PUTS_DROP_LARGE]	= "puts_dropped_large",
+	[PUMA_STAT_PUTS_LARGE]		= "puts_large_pages",
 };
 
 /**

@@ -77,6 +77,13 @@ enum puma_stat {
 	PUMA_STAT_LENDER_HELLO_DENIED_BAD_PROOF, /* live session, wrong proof */
 	PUMA_STAT_LENDER_HELLO_DENIED_UNKNOWN, /* a proof, no such live session */
 	PUMA_STAT_LENDER_HELLO_DENIED_CHANNEL, /* the session has that channel */
+	/* coverage: page-cache misses of files with a pool */
+	PUMA_STAT_MISSES_SEEN,		/* looked up by a get (readahead, fault) */
+	PUMA_STAT_MISSES_UNSEEN,	/* read by ->read_folio, not looked up */
+	PUMA_STAT_MISSES_UNSEEN_HELD,	/* of those, pages a lender held */
+	PUMA_STAT_GETS_FAULT,		/* faults without read-around fetched for */
+	PUMA_STAT_PUTS_DROP_LARGE,	/* pages of folios too large to put */
+	PUMA_STAT_PUTS_LARGE,		/* pages staged from large folios */
 	PUMA_STAT_NR,
 };
 

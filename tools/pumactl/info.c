@@ -199,6 +199,59 @@ static void dev_str(char *buf, size_t len, unsigned int dev)
 	snprintf(buf, len, "%u:%u", PUMA_DEV_MAJOR(dev), PUMA_DEV_MINOR(dev));
 }
 
+/**
+ * struct coverage - how many page-cache misses PUMA saw
+ * @seen: misses a get looked up (misses_seen)
+ * @unseen: misses read from disk that no get looked up (misses_unseen)
+ * @unseen_held: of those, pages a lender held (misses_unseen_held)
+ */
+struct coverage {
+	unsigned long long seen, unseen, unseen_held;
+};
+
+/* 1 and *@c from @l, or 0 when the module does not count coverage. */
+static int coverage_get(const struct counters *l, struct coverage *c)
+{
+	c->unseen_held = 0;
+	counter_find(l, "misses_unseen_held", &c->unseen_held);
+	return counter_find(l, "misses_seen", &c->seen) &&
+	       counter_find(l, "misses_unseen", &c->unseen);
+}
+
+static void coverage_print(const struct counters *l)
+{
+	struct coverage c;
+
+	if (!coverage_get(l, &c))
+		return;
+	put_label("coverage", STATUS_LABEL_W);
+	if (!c.seen && !c.unseen) {
+		printf("no page-cache miss yet\n");
+		return;
+	}
+	printf("%.1f%% of %llu misses seen by a get (%llu unseen, %llu of them held)\n",
+	       100.0 * (double)c.seen / (double)(c.seen + c.unseen),
+	       c.seen + c.unseen, c.unseen, c.unseen_held);
+}
+
+static void coverage_json(struct json *j, const struct counters *l)
+{
+	struct coverage c;
+
+	if (!coverage_get(l, &c))
+		return;
+	json_object_begin(j, "coverage");
+	json_u64(j, "seen", c.seen);
+	json_u64(j, "unseen", c.unseen);
+	json_u64(j, "unseen_held", c.unseen_held);
+	if (c.seen + c.unseen)
+		json_double(j, "share",
+			    (double)c.seen / (double)(c.seen + c.unseen));
+	else
+		json_null(j, "share");
+	json_object_end(j);
+}
+
 static void status_print(const struct status *s)
 {
 	const struct pool *p;
@@ -235,6 +288,8 @@ static void status_print(const struct status *s)
 	}
 	put_label("pools", STATUS_LABEL_W);
 	printf("%zu\n", s->npools);
+	if (s->has_stats)
+		coverage_print(&s->stats);
 
 	counters_widths(&s->stats, &nw, &vw);
 	for (i = 0; i < s->npools; i++)
@@ -309,8 +364,10 @@ static void status_json(const struct status *s)
 	} else {
 		json_null(&j, "lender");
 	}
-	if (s->has_stats)
+	if (s->has_stats) {
 		counters_json(&j, "stats", &s->stats);
+		coverage_json(&j, &s->stats);
+	}
 	json_array_begin(&j, "pools");
 	for (i = 0; i < s->npools; i++) {
 		p = &s->pools[i];

@@ -156,6 +156,12 @@ void json_u64(struct json *j, const char *key, unsigned long long val)
 	fprintf(j->f, "%llu", val);
 }
 
+void json_double(struct json *j, const char *key, double val)
+{
+	json_item(j, key);
+	fprintf(j->f, "%.4f", val);
+}
+
 void json_bool(struct json *j, const char *key, int val)
 {
 	json_item(j, key);

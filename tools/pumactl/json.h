@@ -32,6 +32,8 @@ void json_array_begin(struct json *j, const char *key);
 void json_array_end(struct json *j);
 void json_string(struct json *j, const char *key, const char *val);
 void json_u64(struct json *j, const char *key, unsigned long long val);
+/* A finite number, 4 decimals. */
+void json_double(struct json *j, const char *key, double val);
 void json_bool(struct json *j, const char *key, int val);
 void json_null(struct json *j, const char *key);
 /* Ends the document with a newline. */

@@ -142,6 +142,20 @@ void counters_print(const struct counters *l, int nw, int vw)
 	}
 }
 
+int counter_find(const struct counters *l, const char *name,
+		 unsigned long long *value)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		if (!strcmp(l->v[i].name, name)) {
+			*value = l->v[i].value;
+			return 1;
+		}
+	}
+	return 0;
+}
+
 void counters_json(struct json *j, const char *key,
 		   const struct counters *l)
 {

@@ -44,6 +44,9 @@ void counters_free(struct counters *l);
 void counters_widths(const struct counters *l, int *nw, int *vw);
 /* One "  name  value" line per counter, in columns @nw and @vw wide. */
 void counters_print(const struct counters *l, int nw, int vw);
+/* Counter @name of @l in *@value: 1, or 0 when @l has none. */
+int counter_find(const struct counters *l, const char *name,
+		 unsigned long long *value);
 /* @l as an object @key of name: value. */
 void counters_json(struct json *j, const char *key,
 		   const struct counters *l);
