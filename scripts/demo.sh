@@ -25,7 +25,9 @@
 # (bytes/s, 120000000), PUMA_DEMO_SIZE_PCT (file size in % of the
 # borrower's page cache, 200), PUMA_DEMO_EXCLUSIVE (1: exclusive caching,
 # 0: non-exclusive, the lender keeps what it sends back), PUMA_DEMO_CPUS
-# (CPUs of each guest, 1: two guests share the host's cores)
+# (CPUs of each guest, 1: two guests share the host's cores), PUMA_DEMO_FS
+# (the borrower's filesystem: ext4, or xfs, whose readahead reads large
+# folios)
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,6 +39,8 @@ bps=${PUMA_DEMO_BPS:-120000000}
 pct=${PUMA_DEMO_SIZE_PCT:-200}
 excl=${PUMA_DEMO_EXCLUSIVE:-1}
 cpus=${PUMA_DEMO_CPUS:-1}
+fs=${PUMA_DEMO_FS:-ext4}
+[[ $fs =~ ^(ext4|xfs)$ ]] || { echo "demo: PUMA_DEMO_FS is ext4 or xfs" >&2; exit 2; }
 [[ $excl =~ ^[01]$ ]] || { echo "demo: PUMA_DEMO_EXCLUSIVE is 0 or 1" >&2; exit 2; }
 for v in "$mem" "$lmem" "$iops" "$bps" "$pct" "$cpus"; do
 	[[ $v =~ ^[1-9][0-9]*$ ]] || { echo "demo: bad number $v" >&2; exit 2; }
@@ -47,7 +51,10 @@ log=$out/demo.log
 mkdir -p "$out"
 
 . "$top/scripts/guest-files.sh"
-guest_setup "$line" "$out/demo.img" $((mem * pct / 100 + 256))
+# mkfs.xfs makes nothing under 300 MiB
+img=$((mem * pct / 100 + 256))
+[ "$fs" = ext4 ] || [ "$img" -ge 320 ] || img=320
+guest_setup "$line" "$out/demo.img" "$img" "$fs"
 ko=$KO jobs=$JOBS
 
 # --- the lender (guest a) ------------------------------------------------
@@ -73,7 +80,7 @@ JOB
 
 # --- the borrower (guest b) ----------------------------------------------
 {
-	echo "PROFILE='$profile' PCT=$pct LMEM=$lmem GMEM=$mem EXCL=$excl"
+	echo "PROFILE='$profile' PCT=$pct LMEM=$lmem GMEM=$mem EXCL=$excl FS=$fs"
 	cat <<'JOB'
 T_NAME=demo
 . /tests/selftests/lib.sh
@@ -110,7 +117,7 @@ pass() {
 }
 
 mkdir -p /mnt/demo
-mount -t ext4 /dev/vda /mnt/demo
+mount -t $FS /dev/vda /mnt/demo
 insmod /puma/puma.ko
 echo 0 >$PUMA_SYS/enabled
 total=$(awk '/MemTotal/ { print int($2 / 1024) }' /proc/meminfo)
@@ -149,7 +156,7 @@ pass "PUMA warm-up pass" 1
 PW=$S
 puma_wait_drained 120 >/dev/null || say "PUMA: puts still in flight after 120 s"
 stats_snap get_pages get_request_pages get_hits get_tag_mismatches \
-	get_timeouts get_misses puts_sent
+	get_timeouts get_misses puts_sent misses_seen misses_unseen
 mm0=$(stat_or get_tag_mismatches 0)
 pass "PUMA measured pass" 2
 PS=$S
@@ -159,6 +166,9 @@ mpages=$(stat_or meta_pages -)
 mbytes=$(stat_or meta_bytes -)
 mbits=$(stat_or meta_bits_per_page -)
 rtt_us=$(stat_or get_rtt_ewma_us -)
+seen=$(stats_delta misses_seen)
+unseen=$(stats_delta misses_unseen)
+coverage=$(awk -v s="$seen" -v u="$unseen" 'BEGIN { printf "%.3f", (s + u > 0 ? s / (s + u) : 0) }')
 gets=$(stats_delta get_pages)
 hits=$(stats_delta get_hits)
 asked=$(stats_delta get_request_pages)
@@ -173,7 +183,7 @@ echo "table: PUMA demo: Linux $(uname -r)"
 echo "table:   borrower: $GMEM MiB guest, $avail MiB of page cache, disk $PROFILE"
 echo "table:   lender:   $LMEM MiB guest; round trip: ICMP ping ${icmp:-?} (idle), PUMA ping ${rtt:-?}"
 echo "table:   caching:  $MODE"
-echo "table:   file:     $size MiB of random bytes on ext4, read in $((size * 16)) chunks of 64 KiB, shuffled"
+echo "table:   file:     $size MiB of random bytes on $FS, read in $((size * 16)) chunks of 64 KiB, shuffled"
 echo "table:"
 row "" "baseline" "PUMA"
 row "warm-up pass (s)" "$(fmt "$BW")" "$(fmt "$PW")"
@@ -183,6 +193,7 @@ row "page-cache misses (gets)" "-" "$gets"
 row "pages asked of the lender" "-" "$asked"
 row "pages from the lender (hits)" "-" "$hits"
 row "hit ratio (hits / gets)" "-" "$ratio"
+row "coverage (misses a get saw)" "-" "$coverage"
 row "tag mismatches" "-" "$mism"
 row "get round trip, EWMA (us)" "-" "$rtt_us"
 row "remote pages with a record" "-" "$mpages"
@@ -191,7 +202,7 @@ row "metadata (bits per remote page)" "-" "$mbits"
 row "pages verified, all four passes" "" "$PAGES_OK / $PAGES_ALL"
 echo "table:"
 echo "table: speedup of the measured pass: ${speedup}x; every byte verified: $VERIFIED"
-echo "JSON: {\"hit_ratio\":$ratio, \"gets\":$gets, \"hits\":$hits, \"mismatches\":$mism, \"verified\":$VERIFIED, \"baseline_s\":$(fmt "$BS"), \"puma_s\":$(fmt "$PS"), \"speedup\":$speedup, \"disk\":\"$PROFILE\", \"mode\":\"$MODE\"}"
+echo "JSON: {\"hit_ratio\":$ratio, \"gets\":$gets, \"hits\":$hits, \"mismatches\":$mism, \"verified\":$VERIFIED, \"baseline_s\":$(fmt "$BS"), \"puma_s\":$(fmt "$PS"), \"speedup\":$speedup, \"disk\":\"$PROFILE\", \"mode\":\"$MODE\", \"fs\":\"$FS\", \"coverage\":$coverage}"
 
 pumactl borrower remove-lender $L >/dev/null 2>&1
 umount /mnt/demo

@@ -21,13 +21,13 @@ guest_files() {
 	done
 }
 
-# guest_setup LINE IMAGE MIB: guest_files, the module for LINE (KO) and
-# a fresh ext4 IMAGE of MIB MiB; JOBS, a directory for the guests' jobs,
-# removed on exit
+# guest_setup LINE IMAGE MIB [FS]: guest_files, the module for LINE (KO)
+# and a fresh IMAGE of MIB MiB holding FS (default ext4); JOBS, a
+# directory for the guests' jobs, removed on exit
 guest_setup() {
 	guest_files
 	KO=$(bash "$top/scripts/build-module.sh" "$1" | tail -1)
-	bash "$top/scripts/mkdisk.sh" "$2" "$3"
+	bash "$top/scripts/mkdisk.sh" "$2" "$3" --fs "${4:-ext4}"
 	JOBS=$(mktemp -d)
 	trap 'rm -rf "$JOBS"' EXIT
 }

@@ -5,9 +5,12 @@
 # per kernel line, with puma.ko built against that kernel's headers.
 #
 # Usage: scripts/selftests.sh [TEST...]     (default: all, on 6.1 and 6.12)
-#   TEST is a one-guest test (70-loopback.sh), "pair/NAME" for the two-guest
-#   test tests/selftests/pair/NAME, or "pair" for every two-guest test.
+#   TEST is a one-guest test (70-loopback.sh), its variant on another
+#   filesystem (70-loopback.sh@xfs), "pair/NAME" for the two-guest test
+#   tests/selftests/pair/NAME, or "pair" for every two-guest test.
 #   Naming only one-guest tests runs no pair test, and the other way round.
+#   With no TEST, the xfs variants (below) run on the kernel lines of
+#   PUMA_XFS_KERNELS (default 6.1; every line with PUMA_CHECK_FULL=1).
 # Environment: PUMA_KERNELS="6.1 6.12", PUMA_GUEST_MEM=256 (MiB),
 # PUMA_GUEST_CPUS=1 (the one-guest tests' vCPUs)
 # Prints every TAP line prefixed with the kernel line, then
@@ -18,6 +21,9 @@
 #   disk-a=MIB[,iops=N][,bps=N], disk-b=...
 #                            a fresh ext4 scratch disk of MIB MiB as the
 #                            guest's /dev/vda, optionally throttled
+#   xfs-disk-b=MIB[,iops=N][,bps=N]
+#                            a fresh xfs disk as b's /dev/vdb, on the
+#                            kernel lines that run the xfs variants only
 #   timeout=SEC              per guest (default 300)
 set -uo pipefail
 
@@ -29,6 +35,11 @@ mem=${PUMA_GUEST_MEM:-256}
 # unbound kworker, an RCU stall on CPU 1, not understood yet): one until
 # that is found.
 cpus=${PUMA_GUEST_CPUS:-1}
+# The data-path tests that run on xfs too (large folios, ra_order), as
+# variants: on one kernel line in make check, on both in make check-full.
+xfs_variants="70-loopback.sh@xfs 71-consistency.sh@xfs 72-corruption.sh@xfs"
+xfs_kernels=${PUMA_XFS_KERNELS:-6.1}
+[ "${PUMA_CHECK_FULL:-0}" = 0 ] || xfs_kernels=$kernels
 pass=0
 fail=0
 
@@ -74,7 +85,8 @@ fi
 # DIR/vm.conf, defaults otherwise
 pair_conf() {
 	local k v
-	P_MEM_A=$mem P_MEM_B=$mem P_DISK_A='' P_DISK_B='' P_TIMEOUT=300
+	P_MEM_A=$mem P_MEM_B=$mem P_DISK_A='' P_DISK_B='' P_XFS_DISK_B=''
+	P_TIMEOUT=300
 	[ -f "$1/vm.conf" ] || return 0
 	while IFS='=' read -r k v || [ -n "$k" ]; do
 		v=${v%%#*}
@@ -85,19 +97,21 @@ pair_conf() {
 		mem-b) P_MEM_B=$v ;;
 		disk-a) P_DISK_A=$v ;;
 		disk-b) P_DISK_B=$v ;;
+		xfs-disk-b) P_XFS_DISK_B=$v ;;
 		timeout) P_TIMEOUT=$v ;;
 		*) echo "selftests: $1/vm.conf: unknown key $k" >&2 ;;
 		esac
 	done <"$1/vm.conf"
 }
 
-# pair_disk SPEC IMAGE: make IMAGE as SPEC (MIB[,opts]) says, print the
-# --disk value for it
+# pair_disk SPEC IMAGE [MKDISK_OPTS...]: make IMAGE as SPEC (MIB[,opts])
+# says, print the --disk value for it
 pair_disk() {
-	local size=${1%%,*} opts=
+	local size=${1%%,*} opts= img=$2
 	[ "$size" = "$1" ] || opts=,${1#*,}
-	bash "$top/scripts/mkdisk.sh" "$2" "$size" >&2 || return 1
-	echo "$2$opts"
+	shift 2
+	bash "$top/scripts/mkdisk.sh" "$img" "$size" "$@" >&2 || return 1
+	echo "$img$opts"
 }
 
 for line in $kernels; do
@@ -113,13 +127,18 @@ for line in $kernels; do
 		# mkfs.xfs makes nothing under 300 MiB
 		bash "$top/scripts/mkdisk.sh" "$out/scratch-xfs.img" 320 --fs xfs >&2
 		tap=$out/selftests.tap
+		variants=
+		if [ $# -eq 0 ] && [[ " $xfs_kernels " == *" $line "* ]]; then
+			variants="PUMA_VARIANTS='$xfs_variants' "
+		fi
 		bash "$top/scripts/vm.sh" run --kernel "$line" --mem "$mem" \
 			--cpus "$cpus" \
 			--name "selftests-$line" --timeout 1200 \
 			--disk "$out/scratch.img" --disk "$out/scratch-xfs.img" \
 			--add "$ko:/puma/puma.ko" \
 			"${GUEST_ADDS[@]}" \
-			-- "sh /tests/selftests/run.sh$tests" >"$tap" 2>"$out/vm.err"
+			-- "${variants}sh /tests/selftests/run.sh$tests" \
+			>"$tap" 2>"$out/vm.err"
 		st=$?
 		sed "s/^/[$line] /" "$tap"
 		n_ok=$(grep -c '^ok ' "$tap")
@@ -161,6 +180,12 @@ for line in $kernels; do
 		fi
 		if [ -n "$P_DISK_B" ]; then
 			d=$(pair_disk "$P_DISK_B" "$out/pair-$name-b.img") &&
+				disks+=(--disk-b "$d")
+		fi
+		if [ -n "$P_XFS_DISK_B" ] &&
+		   [[ " $xfs_kernels " == *" $line "* ]]; then
+			d=$(pair_disk "$P_XFS_DISK_B" \
+				"$out/pair-$name-b-xfs.img" --fs xfs) &&
 				disks+=(--disk-b "$d")
 		fi
 		start=$SECONDS

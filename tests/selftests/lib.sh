@@ -90,8 +90,17 @@ disk_umount() {
 	if mountpoint -q "$1"; then umount "$1"; fi
 }
 
-# The scratch disks: ext4 at $MNT, xfs at $MNT_XFS.
-scratch_mount() { disk_mount ext4 "$PUMA_DISK" "$MNT"; }
+# The scratch disks: ext4 at $MNT, xfs at $MNT_XFS.  A test's variant on
+# xfs (PUMA_TEST_FS=xfs, run.sh's NN-name.sh@xfs) finds the xfs disk at
+# $MNT instead.
+PUMA_TEST_FS=${PUMA_TEST_FS:-ext4}
+scratch_mount() {
+	if [ "$PUMA_TEST_FS" = xfs ]; then
+		disk_mount xfs "$PUMA_XFS_DISK" "$MNT"
+	else
+		disk_mount ext4 "$PUMA_DISK" "$MNT"
+	fi
+}
 scratch_umount() { disk_umount "$MNT"; }
 xfs_mount() { disk_mount xfs "$PUMA_XFS_DISK" "$MNT_XFS"; }
 xfs_umount() { disk_umount "$MNT_XFS"; }

@@ -19,6 +19,16 @@
  *                                  takes, for these files only)
  *   pumaio resident FILE           print how many of FILE's pages are in
  *                                  the page cache (mincore)
+ *   pumaio dedupe SRC DST          FIDEDUPERANGE all of SRC onto DST (the
+ *                                  kernel reads both through
+ *                                  read_mapping_folio()); prints
+ *                                  status=N bytes=N
+ *   pumaio mmapread FILE TABLE ADVICE SEED
+ *                                  map FILE, madvise it ADVICE (normal,
+ *                                  random, sequential), touch every page in
+ *                                  SEED's shuffled order (0: file order) and
+ *                                  verify each one; prints pages=N
+ *                                  bad_pages=N, exits 1 on a bad page
  *   pumaio manyfiles DIR N         create N one-page files of random bytes
  *                                  in DIR (f0 ... fN-1), write them back,
  *                                  then read and evict each one, so that a
@@ -49,10 +59,12 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -579,6 +591,71 @@ static int cmd_resident(char **argv)
 	return 0;
 }
 
+static int cmd_dedupe(char **argv)
+{
+	int src = open(argv[0], O_RDONLY), dst = open(argv[1], O_RDWR);
+	struct file_dedupe_range *r;
+	struct stat st;
+
+	if (src < 0 || dst < 0 || fstat(src, &st))
+		die("cannot open %s or the destination", argv[0]);
+	r = xmalloc(sizeof(*r) + sizeof(r->info[0]));
+	memset(r, 0, sizeof(*r) + sizeof(r->info[0]));
+	r->src_length = st.st_size;
+	r->dest_count = 1;
+	r->info[0].dest_fd = dst;
+	if (ioctl(src, FIDEDUPERANGE, r))
+		die("FIDEDUPERANGE from %s failed", argv[0]);
+	printf("status=%d bytes=%llu\n", r->info[0].status,
+	       (unsigned long long)r->info[0].bytes_deduped);
+	free(r);
+	close(src);
+	close(dst);
+	return 0;
+}
+
+static int cmd_mmapread(char **argv)
+{
+	int fd = open(argv[0], O_RDONLY), advice;
+	u64 seed = parse_u64(argv[3], "seed"), i, bad = 0;
+	unsigned int *o;
+	struct table t;
+	struct stat st;
+	size_t len;
+	char *map;
+
+	if (!strcmp(argv[2], "normal"))
+		advice = MADV_NORMAL;
+	else if (!strcmp(argv[2], "random"))
+		advice = MADV_RANDOM;
+	else if (!strcmp(argv[2], "sequential"))
+		advice = MADV_SEQUENTIAL;
+	else
+		die("unknown advice %s", argv[2]);
+	table_load(&t, argv[1]);
+	if (fd < 0 || fstat(fd, &st) || (u64)st.st_size != t.size || !t.size)
+		die("cannot open %s, or its size is not the table's", argv[0]);
+	len = st.st_size;
+	map = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED || madvise(map, len, advice))
+		die("cannot map %s", argv[0]);
+	o = order(t.pages, seed);
+	for (i = 0; i < t.pages; i++) {
+		u64 p = o[i], n = p + 1 < t.pages ? PAGE : len - p * PAGE;
+
+		if (page_hash((unsigned char *)map + p * PAGE, n, p) !=
+		    t.hash[p])
+			bad++;
+	}
+	printf("pages=%llu bad_pages=%llu\n", (unsigned long long)t.pages,
+	       (unsigned long long)bad);
+	munmap(map, len);
+	free(o);
+	free(t.hash);
+	close(fd);
+	return bad ? 1 : 0;
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
@@ -587,8 +664,10 @@ static void usage(void)
 		"              [--until FILE] [--passes N] [--slow-ms MS]\n"
 		"              [--reads N] [--think-us US] |\n"
 		"       %s order N SEED | mmapwrite FILE OFFSET SRC |\n"
-		"       %s evict FILE... | resident FILE | manyfiles DIR N\n",
-		prog, prog, prog, prog);
+		"       %s evict FILE... | resident FILE | manyfiles DIR N |\n"
+		"       %s mmapread FILE TABLE normal|random|sequential SEED |\n"
+		"       dedupe SRC DST\n",
+		prog, prog, prog, prog, prog);
 	exit(2);
 }
 
@@ -612,6 +691,10 @@ int main(int argc, char **argv)
 		return cmd_evict(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "resident") && argc == 3)
 		return cmd_resident(argv + 2);
+	if (!strcmp(argv[1], "dedupe") && argc == 4)
+		return cmd_dedupe(argv + 2);
+	if (!strcmp(argv[1], "mmapread") && argc == 6)
+		return cmd_mmapread(argv + 2);
 	if (!strcmp(argv[1], "manyfiles") && argc == 4)
 		return cmd_manyfiles(argv + 2);
 	usage();

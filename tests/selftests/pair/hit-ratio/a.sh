@@ -10,7 +10,7 @@ T_NAME=hit-ratio/a
 puma_load
 check "lender listens" pumactl lender listen $PAIR_A:7777 --max-memory 320M
 check "the borrower connects" puma_wait_peer borrower . connected 120
-while m=$(pair_recv 7100 380) && [ "$m" = held ]; do
+while m=$(pair_recv 7100 560) && [ "$m" = held ]; do
 	pair_send $PAIR_B 7101 "$(stat_get lender_pages_held)" 30
 done
 check_eq "the borrower says 'done'" "$m" done
