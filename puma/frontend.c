@@ -275,7 +275,8 @@ static void puma_frontend_put(struct folio *folio)
 
 /*
  * get: readahead is about to read @nr_to_read pages from disk, or a fault
- * that reads no window one page.  Returns the pages put in the page cache.
+ * that reads no window one page.  Returns the window's pages in the page
+ * cache when done (0: all still missing).
  * Context: process, may sleep; the caller holds a file reference.
  */
 static unsigned long puma_frontend_get(struct readahead_control *ractl,
@@ -296,8 +297,8 @@ static unsigned long puma_frontend_get(struct readahead_control *ractl,
 
 /*
  * get_fault: a page fault that reads no window is about to read the page
- * at @ractl's index.  Returns 1 if it came back.
- * Context: process, may sleep; the mmap or VMA lock held for reading.
+ * at @ractl's index.  Returns 1 if it is in the page cache now.
+ * Context: process, may sleep; the fault's lock dropped.
  */
 static unsigned long puma_frontend_get_fault(struct readahead_control *ractl)
 {

@@ -395,7 +395,8 @@ static unsigned long puma_get_missing(struct address_space *mapping,
  * Counts the window's missing pages as seen (coverage), then fetches.
  *
  * Context: process, may sleep up to get_timeout_ms; no page lock held.
- * Return: pages inserted in the page cache, uptodate.
+ * Return: pages of the window in the page cache when done, 0 when the
+ * window is all missing still (nothing came back, nothing was there).
  */
 unsigned long puma_get_window(struct puma_pool *pool,
 			      struct readahead_control *ractl,
@@ -406,7 +407,7 @@ unsigned long puma_get_window(struct puma_pool *pool,
 	struct puma_get_window w = { .pool = pool, .inode = mapping->host };
 	pgoff_t start = readahead_index(ractl), end, mark = ULONG_MAX;
 	loff_t isize = i_size_read(w.inode);
-	unsigned long hits = 0;
+	unsigned long missing, hits = 0;
 	unsigned int nofs;
 	bool exclusive;
 	u64 seq;
@@ -415,10 +416,12 @@ unsigned long puma_get_window(struct puma_pool *pool,
 		return 0;
 	end = min_t(pgoff_t, start + nr_to_read,
 		    (isize + PAGE_SIZE - 1) >> PAGE_SHIFT);
-	puma_count(pool, PUMA_STAT_MISSES_SEEN,
-		   puma_get_missing(mapping, start, end));
-	if (!puma_meta_pages(&pool->meta) || !puma_inode_supported(w.inode))
+	if (start >= end)
 		return 0;
+	missing = puma_get_missing(mapping, start, end);
+	puma_count(pool, PUMA_STAT_MISSES_SEEN, missing);
+	if (!puma_meta_pages(&pool->meta) || !puma_inode_supported(w.inode))
+		return end - start - missing;
 	if (lookahead_size && lookahead_size <= nr_to_read)
 		mark = start + nr_to_read - lookahead_size;
 	exclusive = READ_ONCE(puma_exclusive);
@@ -436,5 +439,7 @@ unsigned long puma_get_window(struct puma_pool *pool,
 		puma_get_free(&w);
 	}
 	memalloc_nofs_restore(nofs);
-	return hits;
+	if (!hits && missing == end - start)
+		return 0;
+	return end - start - puma_get_missing(mapping, start, end);
 }

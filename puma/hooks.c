@@ -465,13 +465,14 @@ static void puma_wrap_ra_unbounded(struct readahead_control *ractl,
 }
 
 /*
- * The window of @ra from @ractl's index: fetched first.  When nothing came
- * back, the original reads it, in large folios where the mapping has them.
- * When some pages came back (order-0 folios now in the window), the rest
- * is read as page_cache_ra_order()'s own fallback reads a window with
- * pages cached already, by page_cache_ra_unbounded(), but over exactly the
- * window: the fallback would read ra->size pages from where the large
- * folios stopped, past the window and past what was fetched for.
+ * The window of @ra from @ractl's index: fetched first.  When the window
+ * is all missing still (nothing came back), the original reads it, in
+ * large folios where the mapping has them.  When some of it is in the page
+ * cache (pages that came back, or were there), the rest is read as
+ * page_cache_ra_order()'s own fallback reads a window with pages cached
+ * already, by page_cache_ra_unbounded(), but over exactly the window: the
+ * fallback would read ra->size pages from where the large folios stopped,
+ * past the window and past what was fetched for.
  */
 static void puma_wrap_ra_order(struct readahead_control *ractl,
 			       struct file_ra_state *ra,
@@ -486,24 +487,55 @@ static void puma_wrap_ra_order(struct readahead_control *ractl,
 	puma_hook_leave();
 }
 
+/* The fault's lock on the address space: mmap_lock, or the VMA's on 6.12. */
+static void puma_release_fault_lock(struct vm_fault *vmf)
+{
+#ifdef PUMA_HAVE_RELEASE_FAULT_LOCK
+	release_fault_lock(vmf);
+#else
+	mmap_read_unlock(vmf->vma->vm_mm);
+#endif
+}
+
 /*
  * A fault that reads no window: the page is fetched before the original
- * looks for it, which then finds it uptodate (a minor fault).  The fault
- * holds the mmap (or, on 6.12, the VMA) lock for reading meanwhile: for at
- * most get_timeout_ms, as long as a disk read would hold it where the
- * fault may not drop it.
+ * looks for it.  As filemap_fault() does before it reads from disk, the
+ * fault's lock is dropped first when the fault may be retried, and the
+ * fault is retried (VM_FAULT_RETRY): it then finds the page cached, or
+ * reads it from disk itself.  A fault that may not drop its lock, or its
+ * retry, is not fetched for: nobody waits on the network behind a lock
+ * that mmap() or munmap() of the process may be queued on.
+ *
+ * A hit makes the retry find the page, which counts as an mmap hit and
+ * lowers the file's mmap_miss, where the disk read would have raised it:
+ * the count is raised by two to keep the kernel's read-around decision
+ * what it would have been.
  */
 static vm_fault_t puma_wrap_filemap_fault(struct vm_fault *vmf)
 {
 	struct file *file = vmf->vma->vm_file;
-	DEFINE_READAHEAD(ractl, file, &file->f_ra, file->f_mapping,
-			 vmf->pgoff);
+	unsigned int miss;
 	vm_fault_t ret;
 
 	puma_hook_enter();
-	if (puma_is_enabled() && puma_regular_file(file->f_mapping))
-		puma_ops->get_fault(&ractl);
-	ret = filemap_fault(vmf);
+	if (puma_is_enabled() && puma_regular_file(file->f_mapping) &&
+	    fault_flag_allow_retry_first(vmf->flags) &&
+	    !(vmf->flags & FAULT_FLAG_RETRY_NOWAIT)) {
+		DEFINE_READAHEAD(ractl, file, &file->f_ra, file->f_mapping,
+				 vmf->pgoff);
+
+		get_file(file);
+		puma_release_fault_lock(vmf);
+		if (puma_ops->get_fault(&ractl)) {
+			miss = READ_ONCE(file->f_ra.mmap_miss);
+			WRITE_ONCE(file->f_ra.mmap_miss,
+				   min(miss + 2, PUMA_MMAP_LOTSAMISS * 10));
+		}
+		fput(file);
+		ret = VM_FAULT_MAJOR | VM_FAULT_RETRY;
+	} else {
+		ret = filemap_fault(vmf);
+	}
 	puma_hook_leave();
 	return ret;
 }

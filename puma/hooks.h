@@ -26,13 +26,14 @@ struct super_block;
  * @get: readahead is about to read @nr_to_read pages of @ractl from disk,
  *	skipping any already in the page cache, and to mark the page
  *	@lookahead_size before the end for asynchronous readahead.  Returns
- *	how many pages it put in the page cache, uptodate, as order-0
- *	folios.  Process context, may sleep; no page lock held (under
- *	@get_fault, the mmap or VMA lock and the filesystem's mapping lock
- *	may be held for reading).  Only called while PUMA is enabled.
+ *	how many pages of the window are in the page cache when it is done
+ *	(0: the window is all missing still); those it put there are
+ *	order-0 folios.  Process context, may sleep; no page lock held.
+ *	Only called while PUMA is enabled.
  * @get_fault: a page fault that reads no window (MADV_RANDOM, readahead
  *	off, many misses) is about to read the page at @ractl's index with
- *	->read_folio(): @get for that one page.  Same context as @get.
+ *	->read_folio(): @get for that one page.  Same context as @get, the
+ *	fault's lock dropped; returns 1 when the page is cached now.
  * @read_unseen: a folio of a regular file is read from disk through
  *	->read_folio() outside readahead and outside a fault PUMA fetched
  *	for: no get saw it.  Counted only.  Preemption off, the folio

@@ -156,7 +156,8 @@ pass "PUMA warm-up pass" 1
 PW=$S
 puma_wait_drained 120 >/dev/null || say "PUMA: puts still in flight after 120 s"
 stats_snap get_pages get_request_pages get_hits get_tag_mismatches \
-	get_timeouts get_misses puts_sent misses_seen misses_unseen
+	get_timeouts get_misses puts_sent misses_seen misses_unseen \
+	get_requests gets get_timeouts puts_dropped_staging_full
 mm0=$(stat_or get_tag_mismatches 0)
 pass "PUMA measured pass" 2
 PS=$S
@@ -191,6 +192,9 @@ row "measured pass (s)" "$(fmt "$BS")" "$(fmt "$PS")"
 row "measured pass: MiB read from disk" "$BD" "$PD"
 row "page-cache misses (gets)" "-" "$gets"
 row "pages asked of the lender" "-" "$asked"
+row "  in GET requests (readahead calls)" "-" "$(stats_delta get_requests) ($(stats_delta gets))"
+row "  timed out" "-" "$(stats_delta get_timeouts)"
+row "puts dropped (staging full)" "-" "$(stats_delta puts_dropped_staging_full)"
 row "pages from the lender (hits)" "-" "$hits"
 row "hit ratio (hits / gets)" "-" "$ratio"
 row "coverage (misses a get saw)" "-" "$coverage"

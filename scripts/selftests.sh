@@ -37,7 +37,8 @@ mem=${PUMA_GUEST_MEM:-256}
 cpus=${PUMA_GUEST_CPUS:-1}
 # The data-path tests that run on xfs too (large folios, ra_order), as
 # variants: on one kernel line in make check, on both in make check-full.
-xfs_variants="70-loopback.sh@xfs 71-consistency.sh@xfs 72-corruption.sh@xfs"
+xfs_variants="70-loopback.sh@xfs 71-consistency.sh@xfs 72-corruption.sh@xfs
+	79-race-stress.sh@xfs"
 xfs_kernels=${PUMA_XFS_KERNELS:-6.1}
 [ "${PUMA_CHECK_FULL:-0}" = 0 ] || xfs_kernels=$kernels
 pass=0

@@ -6,7 +6,7 @@
  * /usr/bin/pumarace.
  *
  *   pumarace FILE PAGES SECONDS [--writers W] [--readers R] [--mmap]
- *            [--truncate]
+ *            [--mmap-readers] [--truncate]
  *
  * FILE is created with PAGES pages at version 1, written back, read and
  * evicted (so that a lender holds it), then for SECONDS:
@@ -15,7 +15,9 @@
  *    other write through a shared mapping and msync), fdatasync, then
  *    evict the page (fadvise DONTNEED), so that its put replaces its
  *    record while readers may be fetching it;
- *  - R readers (default 4) read random runs of 1 to 16 pages with pread;
+ *  - R readers (default 4) read random runs of 1 to 16 pages with pread
+ *    (or, with --mmap-readers, every other reader through a MADV_RANDOM
+ *    mapping of the run, made for each read: faults that read no window);
  *  - one evictor drops the whole file from the page cache every 20 ms;
  *  - with --truncate, there is one writer, and now and then it truncates
  *    the file to half its size and back and rewrites the cut pages at a
@@ -69,7 +71,7 @@ struct shared {
 static struct shared *sh;
 static const char *path;
 static unsigned long pages;
-static int use_mmap, use_truncate;
+static int use_mmap, use_mmap_readers, use_truncate;
 
 static void die(const char *what)
 {
@@ -182,7 +184,19 @@ static void snap(unsigned long i, struct model *m)
 	m->started = ld(&sh->page[i].started);
 }
 
-static void reader(double end)
+/* Read pages [@i, @i + @n) through a fresh MADV_RANDOM mapping. */
+static ssize_t read_mapped(int fd, u64 *buf, unsigned long i, unsigned long n)
+{
+	char *map = mmap(NULL, n * PAGE, PROT_READ, MAP_SHARED, fd, i * PAGE);
+
+	if (map == MAP_FAILED || madvise(map, n * PAGE, MADV_RANDOM))
+		die("mmap");
+	memcpy(buf, map, n * PAGE);
+	munmap(map, n * PAGE);
+	return n * PAGE;
+}
+
+static void reader(double end, int mapped)
 {
 	struct model before[MAX_RUN], after[MAX_RUN];
 	u64 *buf = aligned_alloc(PAGE, PAGE * MAX_RUN);
@@ -201,7 +215,10 @@ static void reader(double end)
 		tgen = ld(&sh->tgen);
 		for (k = 0; k < n; k++)
 			snap(i + k, &before[k]);
-		got = pread(fd, buf, n * PAGE, i * PAGE);
+		if (mapped)
+			got = read_mapped(fd, buf, i, n);
+		else
+			got = pread(fd, buf, n * PAGE, i * PAGE);
 		if (got < 0)
 			die("pread");
 		for (k = 0; k < n; k++)
@@ -324,7 +341,7 @@ static unsigned long num(const char *s, const char *what)
 static void usage(void)
 {
 	fputs("Usage: pumarace FILE PAGES SECONDS [--writers W] [--readers R]\n"
-	      "                [--mmap] [--truncate]\n", stderr);
+	      "                [--mmap] [--mmap-readers] [--truncate]\n", stderr);
 	exit(2);
 }
 
@@ -348,13 +365,16 @@ int main(int argc, char **argv)
 			nr = num(argv[++a], "readers");
 		else if (!strcmp(argv[a], "--mmap"))
 			use_mmap = 1;
+		else if (!strcmp(argv[a], "--mmap-readers"))
+			use_mmap_readers = 1;
 		else if (!strcmp(argv[a], "--truncate"))
 			use_truncate = 1;
 		else
 			usage();
 	}
+	/* A mapping read past a truncate would fault (SIGBUS). */
 	if (!pages || pages > (1UL << 22) || !nw || nw > pages ||
-	    nw + nr + 1 > MAX_PROCS)
+	    nw + nr + 1 > MAX_PROCS || (use_mmap_readers && use_truncate))
 		usage();
 	/* Writer 0 alone truncates: with --truncate it is the only one. */
 	if (use_truncate)
@@ -396,7 +416,7 @@ int main(int argc, char **argv)
 			if (i < nw)
 				writer(i, nw, end);
 			else if (i < nw + nr)
-				reader(end);
+				reader(end, use_mmap_readers && (i - nw) % 2);
 			else
 				evictor(end);
 		}
