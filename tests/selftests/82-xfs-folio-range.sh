@@ -34,6 +34,9 @@ check "xfs is opted in" grep -qw xfs $PUMA_SYS/filesystems
 need_stats puts_dropped_large puts_large_pages get_pages_pending
 ra0=$(cat "$RA")
 echo 1024 >"$RA"
+# Room for the whole file at once, and gets that outwait the slow link.
+echo 4096 >$PUMA_SYS/staging_pages
+echo 2000 >$PUMA_SYS/get_timeout_ms
 
 dd if=/dev/urandom of=$F bs=4096 count=$PAGES 2>/dev/null
 sync
@@ -61,7 +64,10 @@ sleep 0.5
 held0=$(stat_get lender_pages_held)
 diag "after the delayed puts: $pending pages pending at a get, lender holds" \
 	"$held0, records $(stat_get meta_pages)"
-pumactl peers | sed 's/^/#   /'
+if [ "$held0" -lt "$HALF" ]; then
+	pumactl peers | sed 's/^/#   /'
+	dmesg | grep puma | tail -8 | sed 's/^/#   /'
+fi
 
 stats_snap puts_dropped_large puts_large_pages invalidates_sent
 evict $F
@@ -89,6 +95,8 @@ check_eq "no tag mismatch" "$(stats_delta get_tag_mismatches)" 0
 check_eq "the file reads back right" "$(md5sum <$F)" "$sum"
 
 echo "$ra0" >"$RA"
+echo auto >$PUMA_SYS/staging_pages
+echo 200 >$PUMA_SYS/get_timeout_ms
 pumactl borrower remove-lender 127.0.0.1:7777 >/dev/null
 pumactl lender stop >/dev/null
 rm -f $F

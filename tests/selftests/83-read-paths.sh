@@ -21,6 +21,8 @@ PAGES=$((MIB * 256))
 
 puma_load
 puma_loopback 7777 64M
+# Room for a whole file's puts at once, whatever the pool's auto size.
+echo 4096 >$PUMA_SYS/staging_pages
 need_stats misses_seen misses_unseen misses_unseen_held gets_fault \
 	puts_dropped_large
 
@@ -120,7 +122,7 @@ pumaio mkfile $A $MIB /tmp/dedupe.tab
 cp $A $B
 sync
 put_all $A
-evict $B
+put_all $B
 stats_snap misses_unseen misses_unseen_held misses_seen
 if out=$(pumaio dedupe $A $B); then
 	ok "xfs dedupe ran ($out)"
@@ -147,6 +149,7 @@ grep '^coverage' /tmp/status.out | sed 's/^/# /'
 rm -f $A $B
 xfs_umount
 
+echo auto >$PUMA_SYS/staging_pages
 pumactl borrower remove-lender 127.0.0.1:7777 >/dev/null
 pumactl lender stop >/dev/null
 check "rmmod" rmmod puma
