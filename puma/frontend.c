@@ -209,14 +209,12 @@ static enum puma_stat puma_frontend_stage(struct puma_pool *pool,
 }
 
 /*
- * Why @folio cannot be put as a whole, or PUMA_STAT_NR when each of its
- * pages may be, to lender *@slot.
+ * Why clean @folio cannot be put as a whole, or PUMA_STAT_NR when each of
+ * its pages may be, to lender *@slot.
  */
 static enum puma_stat puma_frontend_put_refusal(struct folio *folio,
 						int *slot)
 {
-	if (!puma_folio_clean(folio))
-		return PUMA_STAT_PUTS_INELIGIBLE;
 	if (!puma_put_folio_pages(folio_nr_pages(folio)))
 		return PUMA_STAT_PUTS_DROP_LARGE;
 	if (!puma_inode_supported(folio->mapping->host))
@@ -244,9 +242,12 @@ static void puma_frontend_put(struct folio *folio)
 
 	if (!pool)
 		return;
-	if (puma_folio_clean(folio))
+	if (puma_folio_clean(folio)) {
 		puma_count(pool, PUMA_STAT_PUTS, nr);
-	outcome = puma_frontend_put_refusal(folio, &slot);
+		outcome = puma_frontend_put_refusal(folio, &slot);
+	} else {
+		outcome = PUMA_STAT_PUTS_INELIGIBLE;
+	}
 	if (outcome != PUMA_STAT_NR) {
 		puma_count(pool, outcome, nr);
 		/*
@@ -273,6 +274,17 @@ static void puma_frontend_put(struct folio *folio)
 	puma_pool_put(pool);
 }
 
+/* One get of @nr_to_read pages at @ractl's index, counted. */
+static unsigned long puma_frontend_fetch(struct puma_pool *pool,
+					 struct readahead_control *ractl,
+					 unsigned long nr_to_read,
+					 unsigned long lookahead_size)
+{
+	puma_count(pool, PUMA_STAT_GETS, 1);
+	puma_count(pool, PUMA_STAT_GET_PAGES, nr_to_read);
+	return puma_get_window(pool, ractl, nr_to_read, lookahead_size);
+}
+
 /*
  * get: readahead is about to read @nr_to_read pages from disk, or a fault
  * that reads no window one page.  Returns the window's pages in the page
@@ -284,15 +296,13 @@ static unsigned long puma_frontend_get(struct readahead_control *ractl,
 				       unsigned long lookahead_size)
 {
 	struct puma_pool *pool = puma_pool_find(ractl->mapping->host->i_sb);
-	unsigned long hits;
+	unsigned long cached;
 
 	if (!pool)
 		return 0;
-	puma_count(pool, PUMA_STAT_GETS, 1);
-	puma_count(pool, PUMA_STAT_GET_PAGES, nr_to_read);
-	hits = puma_get_window(pool, ractl, nr_to_read, lookahead_size);
+	cached = puma_frontend_fetch(pool, ractl, nr_to_read, lookahead_size);
 	puma_pool_put(pool);
-	return hits;
+	return cached;
 }
 
 /*
@@ -303,12 +313,14 @@ static unsigned long puma_frontend_get(struct readahead_control *ractl,
 static unsigned long puma_frontend_get_fault(struct readahead_control *ractl)
 {
 	struct puma_pool *pool = puma_pool_find(ractl->mapping->host->i_sb);
+	unsigned long cached;
 
 	if (!pool)
 		return 0;
 	puma_count(pool, PUMA_STAT_GETS_FAULT, 1);
+	cached = puma_frontend_fetch(pool, ractl, 1, 0);
 	puma_pool_put(pool);
-	return puma_frontend_get(ractl, 1, 0);
+	return cached;
 }
 
 /*

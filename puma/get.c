@@ -439,7 +439,6 @@ unsigned long puma_get_window(struct puma_pool *pool,
 		puma_get_free(&w);
 	}
 	memalloc_nofs_restore(nofs);
-	if (!hits && missing == end - start)
-		return 0;
-	return end - start - puma_get_missing(mapping, start, end);
+	/* Pages other readers added meanwhile are not counted: no walk. */
+	return end - start - missing + min(hits, missing);
 }

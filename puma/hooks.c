@@ -258,19 +258,17 @@ static void puma_invalidate_mapping(struct address_space *mapping)
 		puma_ops->invalidate_inode(mapping);
 }
 
-/* Observer of __filemap_remove_folio(struct folio *folio, void *shadow). */
-static void notrace puma_hook_remove_folio(unsigned long ip,
-					   unsigned long parent_ip,
-					   struct ftrace_ops *op,
-					   struct ftrace_regs *fregs)
-{
-	struct pt_regs *regs = ftrace_get_regs(fregs);
-	struct folio *folio;
+/*
+ * Observers: called by the ftrace callback at the observed function's
+ * entry, with its arguments in @regs.  Preemption is off: no sleeping.
+ */
 
-	/* SAVE_REGS guarantees them: a skip would miss an invalidation. */
-	if (WARN_ON_ONCE(!regs))
-		return;
-	folio = (struct folio *)regs->di;
+/* Observer of __filemap_remove_folio(struct folio *folio, void *shadow). */
+static void puma_observe_remove_folio(const struct pt_regs *regs,
+				      unsigned long parent_ip)
+{
+	struct folio *folio = (struct folio *)regs->di;
+
 	if (!puma_regular_file(folio->mapping))
 		return;
 	if (!puma_is_eviction(parent_ip))
@@ -288,17 +286,11 @@ static void notrace puma_hook_remove_folio(unsigned long ip,
  * time.  (Not exported on 6.1 or 6.12, hence an observer and not a
  * wrapper; the operation runs here with preemption off.)
  */
-static void notrace puma_hook_post_direct_write(unsigned long ip,
-						unsigned long parent_ip,
-						struct ftrace_ops *op,
-						struct ftrace_regs *fregs)
+static void puma_observe_post_direct_write(const struct pt_regs *regs,
+					   unsigned long parent_ip)
 {
-	struct pt_regs *regs = ftrace_get_regs(fregs);
-	struct kiocb *iocb;
+	struct kiocb *iocb = (struct kiocb *)regs->di;
 
-	if (WARN_ON_ONCE(!regs))
-		return;
-	iocb = (struct kiocb *)regs->di;
 	puma_invalidate_mapping(iocb->ki_filp->f_mapping);
 }
 
@@ -309,20 +301,14 @@ static void notrace puma_hook_post_direct_write(unsigned long ip,
  * wrapper first (or read around); the others (read_cache_folio() and its
  * users, a folio readahead left not uptodate) were seen by no get.
  */
-static void notrace puma_hook_read_folio(unsigned long ip,
-					 unsigned long parent_ip,
-					 struct ftrace_ops *op,
-					 struct ftrace_regs *fregs)
+static void puma_observe_read_folio(const struct pt_regs *regs,
+				    unsigned long parent_ip)
 {
-	struct pt_regs *regs = ftrace_get_regs(fregs);
-	struct folio *folio;
+	struct folio *folio = (struct folio *)regs->dx;
 
-	if (WARN_ON_ONCE(!regs))
-		return;
 	if (parent_ip >= puma_fault_range.start &&
 	    parent_ip < puma_fault_range.end)
 		return;
-	folio = (struct folio *)regs->dx;
 	if (puma_regular_file(folio->mapping) && puma_is_enabled())
 		puma_ops->read_unseen(folio);
 }
@@ -593,7 +579,8 @@ static int puma_wrap_vfs_get_tree(struct fs_context *fc)
  * struct puma_hook - one attachment point
  * @name: the kernel function
  * @wrapper: the function that replaces it, or NULL for an observer
- * @observe: the observer, when @wrapper is NULL
+ * @observe: the observer, when @wrapper is NULL: called with the
+ *	function's arguments in @regs, from @parent_ip
  * @want: with @wrapper: whether this call, from @parent_ip, is redirected
  *	to it
  * @ops: the ftrace ops
@@ -602,7 +589,7 @@ static int puma_wrap_vfs_get_tree(struct fs_context *fc)
 struct puma_hook {
 	const char *name;
 	void *wrapper;
-	ftrace_func_t observe;
+	void (*observe)(const struct pt_regs *regs, unsigned long parent_ip);
 	bool (*want)(const struct pt_regs *regs, unsigned long parent_ip);
 	struct ftrace_ops ops;
 	bool registered;
@@ -625,6 +612,20 @@ static void notrace puma_hook_redirect(unsigned long ip,
 	regs->ip = (unsigned long)hook->wrapper;
 }
 
+static void notrace puma_hook_observe(unsigned long ip,
+				      unsigned long parent_ip,
+				      struct ftrace_ops *op,
+				      struct ftrace_regs *fregs)
+{
+	struct puma_hook *hook = container_of(op, struct puma_hook, ops);
+	struct pt_regs *regs = ftrace_get_regs(fregs);
+
+	/* SAVE_REGS guarantees them: a skip would miss an invalidation. */
+	if (WARN_ON_ONCE(!regs))
+		return;
+	hook->observe(regs, parent_ip);
+}
+
 /* In registration order: invalidations first, so none is missed. */
 static struct puma_hook puma_hooks[] = {
 	{ "truncate_inode_pages_range", puma_wrap_truncate_range, NULL,
@@ -632,16 +633,16 @@ static struct puma_hook puma_hooks[] = {
 	{ "invalidate_inode_pages2_range", puma_wrap_invalidate2_range, NULL,
 	  puma_want_mapping },
 	{ "kiocb_invalidate_post_direct_write", NULL,
-	  puma_hook_post_direct_write },
+	  puma_observe_post_direct_write },
 	{ "generic_shutdown_super", puma_wrap_shutdown_super, NULL,
 	  puma_want_sb },
-	{ "__filemap_remove_folio", NULL, puma_hook_remove_folio },
+	{ "__filemap_remove_folio", NULL, puma_observe_remove_folio },
 	{ "page_cache_ra_unbounded", puma_wrap_ra_unbounded, NULL,
 	  puma_want_ra_unbounded },
 	{ "page_cache_ra_order", puma_wrap_ra_order, NULL,
 	  puma_want_readahead },
 	{ "filemap_fault", puma_wrap_filemap_fault, NULL, puma_want_fault },
-	{ "filemap_read_folio", NULL, puma_hook_read_folio },
+	{ "filemap_read_folio", NULL, puma_observe_read_folio },
 	{ "vfs_get_tree", puma_wrap_vfs_get_tree, NULL, puma_want_mount },
 };
 
@@ -680,7 +681,7 @@ static int puma_hook_register(struct puma_hook *hook)
 		hook->ops.func = puma_hook_redirect;
 		hook->ops.flags |= FTRACE_OPS_FL_IPMODIFY;
 	} else {
-		hook->ops.func = hook->observe;
+		hook->ops.func = puma_hook_observe;
 	}
 	ret = puma_hook_filter(hook);
 	if (ret) {
