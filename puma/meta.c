@@ -1090,21 +1090,30 @@ unsigned long puma_meta_erase_inode(struct puma_meta *meta, u64 ino)
  * @lender: the lender's slot
  *
  * For a lender that disconnected: its pages are gone with it.  Visits
- * every record of the pool.
+ * every record of the pool, one inode at a time under RCU, and lets
+ * others run between inodes: a pool may hold millions of records.
  *
- * Context: any, but meant for process context (a disconnect); holds the
- * RCU read lock throughout.
+ * Context: process, may sleep.
  * Return: number of records erased.
  */
 unsigned long puma_meta_erase_lender(struct puma_meta *meta, u8 lender)
 {
 	struct puma_meta_inode *mi;
-	unsigned long ino, n = 0;
+	unsigned long ino = 0, n = 0;
 
-	rcu_read_lock();
-	xa_for_each(&meta->inodes, ino, mi)
-		n += puma_meta_inode_erase(meta, mi, 0, ULONG_MAX, lender);
-	rcu_read_unlock();
+	might_sleep();
+	for (;;) {
+		rcu_read_lock();
+		mi = xa_find(&meta->inodes, &ino, ULONG_MAX, XA_PRESENT);
+		if (mi)
+			n += puma_meta_inode_erase(meta, mi, 0, ULONG_MAX,
+						   lender);
+		rcu_read_unlock();
+		if (!mi || ino == ULONG_MAX)
+			break;
+		ino++;
+		cond_resched();
+	}
 	puma_meta_bump(meta);
 	return n;
 }
@@ -1113,7 +1122,9 @@ unsigned long puma_meta_erase_lender(struct puma_meta *meta, u8 lender)
  * puma_meta_clear() - erase every record of the pool
  * @meta: the pool's metadata
  *
- * Context: any.
+ * Lets others run between inodes, as puma_meta_erase_lender() does.
+ *
+ * Context: process, may sleep.
  * Return: number of records erased.
  */
 unsigned long puma_meta_clear(struct puma_meta *meta)
@@ -1121,8 +1132,11 @@ unsigned long puma_meta_clear(struct puma_meta *meta)
 	struct puma_meta_inode *mi;
 	unsigned long ino, n = 0;
 
-	xa_for_each(&meta->inodes, ino, mi)
+	might_sleep();
+	xa_for_each(&meta->inodes, ino, mi) {
 		n += puma_meta_unlink(meta, ino);
+		cond_resched();
+	}
 	puma_meta_bump(meta);
 	return n;
 }
