@@ -30,15 +30,16 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 kernels=${PUMA_KERNELS:-6.1 6.12}
 mem=${PUMA_GUEST_MEM:-256}
-# vCPUs of the one-guest tests.  Two make the lockless paths race for
-# real, but the module hung in 50-loadunload with two (a soft lockup in an
-# unbound kworker, an RCU stall on CPU 1, not understood yet): one until
-# that is found.
+# vCPUs of the one-guest tests.  The hang once seen in 50-loadunload with
+# two was multi-threaded TCG's, not the module's (a vCPU trapping forever
+# on an int3 ftrace had already removed; scripts/vm.sh runs guests of more
+# than one vCPU single-threaded since).  One by default, for make check's
+# time: two make 50-loadunload half as slow again (76 s to 115 s on 6.1).
 cpus=${PUMA_GUEST_CPUS:-1}
 # The data-path tests that run on xfs too (large folios, ra_order), as
 # variants: on one kernel line in make check, on both in make check-full.
 xfs_variants="70-loopback.sh@xfs 71-consistency.sh@xfs 72-corruption.sh@xfs
-	79-race-stress.sh@xfs"
+	79-race-stress.sh@xfs 83-read-paths.sh@xfs"
 xfs_kernels=${PUMA_XFS_KERNELS:-6.1}
 [ "${PUMA_CHECK_FULL:-0}" = 0 ] || xfs_kernels=$kernels
 pass=0

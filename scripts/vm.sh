@@ -50,7 +50,9 @@ prefixed "[a] " and "[b] "; exits with a's status, or b's if a succeeded.  Optio
 shell: boot with an interactive shell on this terminal (Ctrl-A x quits).
 
 PUMA_VM_LOGLEVEL (4): the guests' console loglevel; 8 shows the
-backtraces of soft lockups and stalls.
+backtraces of soft lockups and stalls.  PUMA_VM_CMDLINE: kernel parameters
+added to the guests' command line (softlockup_all_cpu_backtrace=1).
+PUMA_VM_TCG_THREAD (single with --cpus > 1): TCG's thread=single|multi.
 EOF
 }
 
@@ -115,7 +117,21 @@ accel_args() {
 		a=kvm
 		QEMU+=(-cpu host)
 	fi
-	QEMU+=(-accel "${a%% *}")
+	# Multi-threaded TCG (one host thread per vCPU, QEMU 7.2) can leave a
+	# vCPU executing an old translation of code another vCPU patched: an
+	# int3 that ftrace wrote and removed traps forever at the function's
+	# entry while the patching CPU waits for it in text_poke_sync().
+	# Seen with the kernel's own function tracer and no module loaded
+	# (toggled on __filemap_remove_folio under drop_caches: hung at round
+	# 6 of 60; single-threaded, all 60 rounds in 88 s).  So guests of more
+	# than one vCPU run their vCPUs on one host thread.
+	local thread=${PUMA_VM_TCG_THREAD:-}
+	if [ "$a" = kvm ]; then
+		QEMU+=(-accel kvm)
+	else
+		[ -n "$thread" ] || [ "$CPUS" -le 1 ] || thread=single
+		QEMU+=(-accel "tcg${thread:+,thread=$thread}")
+	fi
 	[ -n "${PUMA_VM_ACCEL_SAID:-}" ] || say "accelerator: $a"
 }
 
@@ -217,6 +233,8 @@ base_args() {
 	      -no-reboot -m "$MEM" -smp "$CPUS"
 	      -kernel "$(kernel_image)" -initrd "$1")
 	CMDLINE="console=ttyS0 panic=-1 quiet loglevel=${PUMA_VM_LOGLEVEL:-4} pumavm.name=$NAME"
+	# Extra kernel parameters, for debugging (softlockup_all_cpu_backtrace=1)
+	CMDLINE+=${PUMA_VM_CMDLINE:+ $PUMA_VM_CMDLINE}
 	accel_args
 	disk_args
 }
