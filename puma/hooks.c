@@ -595,27 +595,15 @@ struct puma_hook {
 	bool registered;
 };
 
-static void notrace puma_hook_redirect(unsigned long ip,
-				       unsigned long parent_ip,
-				       struct ftrace_ops *op,
-				       struct ftrace_regs *fregs)
-{
-	struct puma_hook *hook = container_of(op, struct puma_hook, ops);
-	struct pt_regs *regs = ftrace_get_regs(fregs);
-
-	if (WARN_ON_ONCE(!regs))
-		return;
-	/* The original, called by the wrapper; or a call PUMA ignores. */
-	if (within_module(parent_ip, THIS_MODULE) ||
-	    !hook->want(regs, parent_ip))
-		return;
-	regs->ip = (unsigned long)hook->wrapper;
-}
-
-static void notrace puma_hook_observe(unsigned long ip,
-				      unsigned long parent_ip,
-				      struct ftrace_ops *op,
-				      struct ftrace_regs *fregs)
+/*
+ * The ftrace callback of every hook, at the hooked function's entry: an
+ * observer is called with the function's arguments; a call to a wrapped
+ * function is redirected to the wrapper, unless it is the wrapper's own
+ * call of the original or one PUMA ignores.
+ */
+static void notrace puma_hook_entry(unsigned long ip, unsigned long parent_ip,
+				    struct ftrace_ops *op,
+				    struct ftrace_regs *fregs)
 {
 	struct puma_hook *hook = container_of(op, struct puma_hook, ops);
 	struct pt_regs *regs = ftrace_get_regs(fregs);
@@ -623,7 +611,14 @@ static void notrace puma_hook_observe(unsigned long ip,
 	/* SAVE_REGS guarantees them: a skip would miss an invalidation. */
 	if (WARN_ON_ONCE(!regs))
 		return;
-	hook->observe(regs, parent_ip);
+	if (!hook->wrapper) {
+		hook->observe(regs, parent_ip);
+		return;
+	}
+	if (within_module(parent_ip, THIS_MODULE) ||
+	    !hook->want(regs, parent_ip))
+		return;
+	regs->ip = (unsigned long)hook->wrapper;
 }
 
 /* In registration order: invalidations first, so none is missed. */
@@ -677,12 +672,9 @@ static int puma_hook_register(struct puma_hook *hook)
 	 */
 	hook->ops.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_RECURSION |
 			  FTRACE_OPS_FL_PERMANENT;
-	if (hook->wrapper) {
-		hook->ops.func = puma_hook_redirect;
+	hook->ops.func = puma_hook_entry;
+	if (hook->wrapper)
 		hook->ops.flags |= FTRACE_OPS_FL_IPMODIFY;
-	} else {
-		hook->ops.func = puma_hook_observe;
-	}
 	ret = puma_hook_filter(hook);
 	if (ret) {
 		pr_err("cannot trace %s: %d\n", hook->name, ret);
