@@ -395,8 +395,10 @@ static unsigned long puma_get_missing(struct address_space *mapping,
  * Counts the window's missing pages as seen (coverage), then fetches.
  *
  * Context: process, may sleep up to get_timeout_ms; no page lock held.
- * Return: pages of the window in the page cache when done, 0 when the
- * window is all missing still (nothing came back, nothing was there).
+ * Return: pages of the window in the page cache when done, as counted
+ * before the fetch plus those it inserted (pages other readers add or
+ * evict meanwhile are not counted); 0 when the window is all missing
+ * still (nothing came back, nothing was there).
  */
 unsigned long puma_get_window(struct puma_pool *pool,
 			      struct readahead_control *ractl,

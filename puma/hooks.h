@@ -26,9 +26,10 @@ struct super_block;
  * @get: readahead is about to read @nr_to_read pages of @ractl from disk,
  *	skipping any already in the page cache, and to mark the page
  *	@lookahead_size before the end for asynchronous readahead.  Returns
- *	how many pages of the window are in the page cache when it is done
- *	(0: the window is all missing still); those it put there are
- *	order-0 folios.  Process context, may sleep; no page lock held.
+ *	how many pages of the window are in the page cache when it is done,
+ *	as it counted them (0: the window is all missing still; pages other
+ *	readers add or evict meanwhile are not counted); those it put there
+ *	are order-0 folios.  Process context, may sleep; no page lock held.
  *	Only called while PUMA is enabled.
  * @get_fault: a page fault that reads no window (MADV_RANDOM, readahead
  *	off, many misses) is about to read the page at @ractl's index with

@@ -20,10 +20,11 @@
  *
  * Locking, once for the whole file:
  *
- * - Store and the erases may be called with IRQs off and another IRQ-safe
- *   spinlock held: the eviction hook holds the mapping's i_pages lock.  So
- *   both XArray levels are XA_FLAGS_LOCK_IRQ and always locked with
- *   _irqsave; memory is allocated only with the caller's gfp (GFP_ATOMIC
+ * - Store and the erases (but for the whole-pool ones, erase_lender and
+ *   clear, which may reschedule) may be called with IRQs off and another
+ *   IRQ-safe spinlock held: the eviction hook holds the mapping's i_pages
+ *   lock.  So both XArray levels are XA_FLAGS_LOCK_IRQ and always locked
+ *   with _irqsave; memory is allocated only with the caller's gfp (GFP_ATOMIC
  *   under i_pages) and never with a lock held; nothing sleeps unless that
  *   gfp allows it.
  * - Lock order: the caller's locks, then &puma_meta.inodes, then the pages
