@@ -39,5 +39,12 @@ stage kunit "$top/scripts/kunit.sh"
 stage selftests "$top/scripts/selftests.sh"
 stage bench-smoke "$top/scripts/bench-smoke.sh"
 
+# CI shows only the tail of this output: name the failed checks here, last
+if [ "$fail" -gt 0 ]; then
+	echo "=== failed checks"
+	cat "$logdir"/lint.log "$logdir"/kunit.log "$logdir"/selftests.log \
+	    "$logdir"/bench-smoke.log 2>/dev/null |
+		grep -E '^(\[[^]]*\] | )*not ok( |$)' | cut -c1-200 | tail -20
+fi
 echo "puma: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
