@@ -39,12 +39,15 @@ stage kunit "$top/scripts/kunit.sh"
 stage selftests "$top/scripts/selftests.sh"
 stage bench-smoke "$top/scripts/bench-smoke.sh"
 
-# CI shows only the tail of this output: name the failed checks here, last
+# CI shows only the tail of this output: name the failed checks here, last,
+# each with the first diagnostic line under it
 if [ "$fail" -gt 0 ]; then
 	echo "=== failed checks"
 	cat "$logdir"/lint.log "$logdir"/kunit.log "$logdir"/selftests.log \
 	    "$logdir"/bench-smoke.log 2>/dev/null |
-		grep -E '^(\[[^]]*\] | )*not ok( |$)' | cut -c1-200 | tail -20
+		awk '/^(\[[^]]*\] | )*not ok( |$)/ { print; want = 1; next }
+		     want && /^(\[[^]]*\] )*# / { print; want = 0; next }
+		     { want = 0 }' | cut -c1-200 | tail -16
 fi
 echo "puma: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -11,8 +11,13 @@
 # file at once in shuffled 64 KiB chunks:
 #
 # - every read completes with the right bytes;
-# - no readahead window waited longer than get_timeout_ms + 100 ms from
-#   its first send, by the module's own clock (get_wait_max_us);
+# - no readahead window waited two get timeouts from its first send, by
+#   the module's own clock (get_wait_max_us): the send and the wait share
+#   one deadline, so a window ends one timeout after it started, plus the
+#   wakeup of 16 readers on one TCG vCPU (240 ms here, 313 ms once in CI,
+#   for a 200 ms timeout).  A wait that restarted the timeout after a
+#   send blocked to the deadline would take two; before the deadline was
+#   shared, 46 s;
 # - the borrower backed off from the lender (get_skipped_backoff);
 # - the whole read ends in bounded time.
 #
@@ -43,7 +48,7 @@ puma_load
 # shellcheck disable=SC2086
 need_stats $STATS get_wait_max_us meta_pages
 timeout_ms=$(cat $PUMA_SYS/get_timeout_ms)
-bound_us=$(( (timeout_ms + 100) * 1000 ))
+bound_us=$(( 2 * timeout_ms * 1000 ))
 
 ip link set lo up
 stall-lender 127.0.0.1 $PORT 16 2>/tmp/stall.err &
@@ -150,10 +155,10 @@ diag "silent lender, rounds 2-4: get_requests $req2," \
 	"get_failed $(stats_delta get_failed)," \
 	"get_skipped_backoff $(stats_delta get_skipped_backoff)"
 wait_max=$(stat_or get_wait_max_us 999999999)
-if [ "$wait_max" -le $bound_us ]; then
-	ok "no window waited past get_timeout_ms + 100 ms ($wait_max us <= $bound_us us)"
+if [ "$wait_max" -lt $bound_us ]; then
+	ok "no window waited two get timeouts ($wait_max us < $bound_us us)"
 else
-	not_ok "no window waited past get_timeout_ms + 100 ms ($wait_max us > $bound_us us)"
+	not_ok "no window waited two get timeouts ($wait_max us >= $bound_us us)"
 fi
 check_ge "the borrower backed off from the lender (get_skipped_backoff)" \
 	"$(stat_or get_skipped_backoff 0)" 1
