@@ -118,6 +118,7 @@ check "remove-lender" pumactl borrower remove-lender 127.0.0.1:7777
 check "lender stop" pumactl lender stop
 rm -f $F
 scratch_umount
+coverage_diag
 check "rmmod" rmmod puma
 check_dmesg_clean "after loopback"
 done_testing

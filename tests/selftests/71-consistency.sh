@@ -232,6 +232,7 @@ pumactl borrower remove-lender 127.0.0.1:7777 >/dev/null
 pumactl lender stop >/dev/null
 rm -rf $D
 scratch_umount
+coverage_diag
 check "rmmod" rmmod puma
 check_dmesg_clean "after consistency"
 done_testing

@@ -91,6 +91,7 @@ pumactl borrower remove-lender 127.0.0.1:7777 >/dev/null
 pumactl lender stop >/dev/null
 rm -f $F $M
 scratch_umount
+coverage_diag
 check "rmmod" rmmod puma
 check_dmesg_clean "after corrupted pages"
 done_testing

@@ -53,6 +53,7 @@ pumactl borrower remove-lender 127.0.0.1:7777 >/dev/null
 pumactl lender stop >/dev/null
 rm -f $F
 scratch_umount
+coverage_diag
 check "rmmod" rmmod puma
 check_dmesg_clean "after the race stress"
 done_testing

@@ -167,6 +167,18 @@ stats_diag() {
 	diag "${_l# }"
 }
 
+# coverage_diag: the page-cache misses of opted-in files since the module
+# was loaded, those a get saw and those that reached the disk unseen, on one
+# diagnostic line (the workload's coverage share, for the notes)
+coverage_diag() {
+	_seen=$(stat_or misses_seen 0)
+	_unseen=$(stat_or misses_unseen 0)
+	diag "coverage: $_seen misses seen, $_unseen unseen" \
+		"($(stat_or misses_unseen_held 0) of them held remotely):" \
+		"$(awk -v s="$_seen" -v u="$_unseen" \
+			'BEGIN { printf("%.2f", s + u > 0 ? 100 * s / (s + u) : 0) }') %"
+}
+
 # wait_stat NAME VALUE [SECONDS]: until counter NAME reads VALUE (5 s);
 # prints its last value
 wait_stat() {
