@@ -9,10 +9,11 @@
 # (the kernel lines of the xfs variants), the same again on xfs, whose
 # hit ratio must be at least 0.8 of ext4's.
 #
-# Hit ratio here: get_hits / get_pages, pages the lender returned over
-# pages readahead was asked for (every page that missed the page cache),
-# the stricter of the two ratios; get_hits / get_request_pages (pages
-# asked of the lender) is shown too.
+# Hit ratio here: get_hits / get_pages, pages the lender returned over the
+# pages of the readahead windows (every page that missed the page cache,
+# and the cached pages the windows spanned), the strictest ratio; hits over
+# pages missing (misses_seen) and over pages asked of the lender
+# (get_request_pages) are shown too.
 #
 # Then a page that moves to another lender leaves nothing behind
 # (hardening finding 7): b lends to itself too, so that its puts alternate
@@ -57,7 +58,8 @@ measure() {
 		"file $BIG_MIB MiB, $PASS_S s; puts sent $(stats_delta puts_sent)," \
 		"dropped (staging full) $(stats_delta puts_dropped_staging_full)"
 	diag "$_fs coverage: $(stats_delta misses_seen) misses seen," \
-		"$(stats_delta misses_unseen) unseen"
+		"$(stats_delta misses_unseen) unseen; hits over pages missing:" \
+		"$(ratio_pct "$hits" "$(stats_delta misses_seen)")%"
 	# Under this memory pressure a page readahead just inserted may be
 	# reclaimed before the reader copies it; the read path then reads it
 	# with ->read_folio(), where no get sees it: a few, not none.
