@@ -172,14 +172,14 @@ mbits=$(stat_or meta_bits_per_page -)
 rtt_us=$(stat_or get_rtt_ewma_us -)
 seen=$(stats_delta misses_seen)
 unseen=$(stats_delta misses_unseen)
-coverage=$(awk -v s="$seen" -v u="$unseen" 'BEGIN { printf "%.3f", (s + u > 0 ? s / (s + u) : 0) }')
+coverage=$(ratio_frac "$seen" $((seen + unseen)))
 gets=$(stats_delta get_pages)
 hits=$(stats_delta get_hits)
 asked=$(stats_delta get_request_pages)
 mism=$(( $(stat_or get_tag_mismatches 0) - mm0 ))
-ratio=$(awk -v h="$hits" -v g="$gets" 'BEGIN { printf "%.3f", (g > 0 ? h / g : 0) }')
-ratio_missing=$(awk -v h="$hits" -v m="$seen" 'BEGIN { printf "%.3f", (m > 0 ? h / m : 0) }')
-speedup=$(awk -v b="$BS" -v p="$PS" 'BEGIN { printf "%.2f", (p > 0 ? b / p : 0) }')
+ratio=$(ratio_frac "$hits" "$gets")
+ratio_missing=$(ratio_frac "$hits" "$seen")
+speedup=$(ratio_frac "$BS" "$PS" 2)
 
 pair_send $PAIR_A 7100 "done" 30 >/dev/null
 sleep 1

@@ -144,7 +144,7 @@ dedupe() {
 pumactl status >/tmp/status.out
 check "pumactl status shows the coverage" grep -q '^coverage: .*% of' \
 	/tmp/status.out
-grep '^coverage' /tmp/status.out | sed 's/^/# /'
+coverage_diag
 scratch_umount
 
 echo auto >$PUMA_SYS/staging_pages

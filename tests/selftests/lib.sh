@@ -167,16 +167,11 @@ stats_diag() {
 	diag "${_l# }"
 }
 
-# coverage_diag: the page-cache misses of opted-in files since the module
-# was loaded, those a get saw and those that reached the disk unseen, on one
-# diagnostic line (the workload's coverage share, for the notes)
+# coverage_diag: pumactl status's coverage line (the page-cache misses of
+# opted-in files since the module was loaded: those a get saw, and those
+# that reached the disk unseen) as a diagnostic, for the notes
 coverage_diag() {
-	_seen=$(stat_or misses_seen 0)
-	_unseen=$(stat_or misses_unseen 0)
-	diag "coverage: $_seen misses seen, $_unseen unseen" \
-		"($(stat_or misses_unseen_held 0) of them held remotely):" \
-		"$(awk -v s="$_seen" -v u="$_unseen" \
-			'BEGIN { printf("%.2f", s + u > 0 ? 100 * s / (s + u) : 0) }') %"
+	diag "coverage: $(pumactl status | sed -n 's/^coverage: *//p')"
 }
 
 # wait_stat NAME VALUE [SECONDS]: until counter NAME reads VALUE (5 s);
@@ -407,4 +402,11 @@ check_ms_lt() {
 # ratio_pct PART WHOLE: PART / WHOLE in whole percent, 0 when WHOLE is 0
 ratio_pct() {
 	if [ "$2" -gt 0 ]; then echo $(($1 * 100 / $2)); else echo 0; fi
+}
+
+# ratio_frac PART WHOLE [DIGITS]: PART / WHOLE (decimals allowed) with
+# DIGITS (3) after the point, 0 when WHOLE is 0
+ratio_frac() {
+	awk -v p="$1" -v w="$2" -v d="${3:-3}" \
+		'BEGIN { printf("%." d "f", w > 0 ? p / w : 0) }'
 }

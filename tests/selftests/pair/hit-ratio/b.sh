@@ -57,13 +57,13 @@ measure() {
 	diag "$_fs measured pass: $(( (d1 - d0) / 1024 )) MiB read from disk," \
 		"file $BIG_MIB MiB, $PASS_S s; puts sent $(stats_delta puts_sent)," \
 		"dropped (staging full) $(stats_delta puts_dropped_staging_full)"
-	diag "$_fs coverage: $(stats_delta misses_seen) misses seen," \
+	_seen=$(stats_delta misses_seen)
+	diag "$_fs coverage: $_seen misses seen," \
 		"$(stats_delta misses_unseen) unseen; hits over pages missing:" \
-		"$(ratio_pct "$hits" "$(stats_delta misses_seen)")%"
+		"$(ratio_pct "$hits" "$_seen")%"
 	# Under this memory pressure a page readahead just inserted may be
 	# reclaimed before the reader copies it; the read path then reads it
 	# with ->read_folio(), where no get sees it: a few, not none.
-	_seen=$(stats_delta misses_seen)
 	check_ge "$_fs coverage: misses a get saw, in %" \
 		"$(ratio_pct "$_seen" $((_seen + $(stats_delta misses_unseen))))" 99
 	rm -f "$BIG"
